@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package radlabel needs to build, test and train its default model.
+# Idempotent; run as root (or through sudo). See ../shared/STACK.md for why each one is here:
+# libopenblas0-openmp in particular is not optional (LibTorch is ~45x slower without it).
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libssl-dev
+  libtorch-dev python3-torch libopenblas0-openmp
+  prometheus-cpp-dev libcivetweb-dev libutf8proc-dev
+  libgtest-dev libgmock-dev googletest
+  python3-grpcio python3-protobuf python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update
+$sudo apt-get install -y --no-install-recommends "${missing[@]}"
