@@ -1,0 +1,88 @@
+#include "batching/batch_queue.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+
+namespace radlabel {
+
+absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
+  if (queue_.size() + tasks.size() > static_cast<size_t>(options_.max_queue_windows)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the server's queue holds ", queue_.size(), " of at most ", options_.max_queue_windows,
+        " windows and cannot take ", tasks.size(), " more; retry later with backoff, or send "
+        "fewer reports at once"));
+  }
+  for (BatchTask& task : tasks) queue_.push_back(Entry{std::move(task), now});
+  tasks.clear();
+  return absl::OkStatus();
+}
+
+std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
+  auto length = [this](size_t i) { return queue_[i].task.token_ids.size(); };
+  std::vector<size_t> order(queue_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return length(a) < length(b); });
+  const size_t anchor = static_cast<size_t>(
+      std::find(order.begin(), order.end(), size_t{0}) - order.begin());
+  const size_t anchor_length = length(0);
+
+  size_t lo = anchor, hi = anchor;  // the batch is order[lo..hi]
+  auto fits = [&](size_t longest, size_t rows) {
+    return rows <= static_cast<size_t>(options_.max_batch_size) &&
+           longest * rows <= static_cast<size_t>(options_.max_batch_tokens);
+  };
+  *full = false;
+  while (true) {
+    const bool has_left = lo > 0;
+    const bool has_right = hi + 1 < order.size();
+    if (!has_left && !has_right) break;  // took everything queued
+    const size_t rows = hi - lo + 2;
+    const bool left_fits = has_left && fits(length(order[hi]), rows);
+    const bool right_fits = has_right && fits(length(order[hi + 1]), rows);
+    if (!left_fits && !right_fits) {
+      *full = true;
+      break;
+    }
+    // Prefer the neighbour nearer in length; on a tie the shorter one, which adds no padding.
+    const bool take_left =
+        left_fits && (!right_fits || anchor_length - length(order[lo - 1]) <=
+                                         length(order[hi + 1]) - anchor_length);
+    if (take_left) {
+      --lo;
+    } else {
+      ++hi;
+    }
+  }
+  if (hi - lo + 1 == static_cast<size_t>(options_.max_batch_size)) *full = true;
+  return std::vector<size_t>(order.begin() + static_cast<std::ptrdiff_t>(lo),
+                             order.begin() + static_cast<std::ptrdiff_t>(hi) + 1);
+}
+
+BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
+  Poll poll;
+  if (queue_.empty()) return poll;
+  bool full = false;
+  const std::vector<size_t> selected = SelectAroundOldest(&full);
+  const absl::Time deadline = queue_.front().enqueued + options_.max_queue_delay;
+  if (!full && !flush && now < deadline) {
+    poll.retry_at = deadline;
+    return poll;
+  }
+  std::vector<bool> taken(queue_.size(), false);
+  poll.batch.reserve(selected.size());
+  for (size_t i : selected) {
+    taken[i] = true;
+    poll.batch.push_back(std::move(queue_[i].task));
+  }
+  std::deque<Entry> rest;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (!taken[i]) rest.push_back(std::move(queue_[i]));
+  }
+  queue_ = std::move(rest);
+  return poll;
+}
+
+}  // namespace radlabel

@@ -1,0 +1,66 @@
+// The batching policy, with no threads and no clock of its own: callers pass the time in, so
+// that tests drive it deterministically.
+//
+// Policy:
+// - The oldest queued window always goes into the next batch (no window starves).
+// - Batch-mates are the windows closest in length to the oldest one, so padding stays small:
+//   windows are ordered by length and the batch grows outwards from the oldest one, taking the
+//   neighbour nearer in length, while rows <= max_batch_size and
+//   rows x longest row <= max_batch_tokens.
+// - A batch is released as soon as it is full (a limit stopped its growth), or once the oldest
+//   window has waited max_queue_delay, or at once when flushing (shutdown). Otherwise the caller
+//   is told when to ask again.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "batching/batcher_options.h"
+
+namespace radlabel {
+
+// One model window to run. The batcher owns it from Submit until `done` has been called, which
+// happens exactly once: with the window's [labels x classes] probabilities, or with the error of
+// its batch. The span is valid only during the call.
+struct BatchTask {
+  std::vector<int32_t> token_ids;  // [CLS] ... [SEP]
+  std::function<void(absl::StatusOr<absl::Span<const float>>)> done;
+};
+
+class BatchQueue {
+ public:
+  explicit BatchQueue(const BatcherOptions& options) : options_(options) {}
+
+  // Queues all tasks or none: RESOURCE_EXHAUSTED when they would exceed max_queue_windows.
+  absl::Status Push(std::vector<BatchTask>& tasks, absl::Time now);
+
+  struct Poll {
+    std::vector<BatchTask> batch;                   // empty: nothing to run yet
+    absl::Time retry_at = absl::InfiniteFuture();  // when to poll again if nothing changes
+  };
+  // The next batch to run at time `now`, if any. With `flush`, releases whatever is queued.
+  Poll Next(absl::Time now, bool flush);
+
+  size_t size() const { return queue_.size(); }
+
+ private:
+  struct Entry {
+    BatchTask task;
+    absl::Time enqueued;
+  };
+  // Indices into queue_ of the batch grown around the oldest entry; sets *full when a limit,
+  // not a lack of work, stopped it.
+  std::vector<size_t> SelectAroundOldest(bool* full) const;
+
+  const BatcherOptions options_;
+  std::deque<Entry> queue_;  // arrival order: front is the oldest
+};
+
+}  // namespace radlabel

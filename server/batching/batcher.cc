@@ -1,0 +1,101 @@
+#include "batching/batcher.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/clock.h"
+#include "common/status_macros.h"
+
+namespace radlabel {
+
+absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& options,
+                                                         Model* model, int32_t pad_id,
+                                                         int outputs_per_window,
+                                                         int model_max_tokens) {
+  RADLABEL_RETURN_IF_ERROR(options.Validate(model_max_tokens));
+  std::unique_ptr<Batcher> batcher(new Batcher(options, model, pad_id, outputs_per_window));
+  batcher->worker_ = std::thread([b = batcher.get()] { b->WorkerLoop(); });
+  return batcher;
+}
+
+Batcher::Batcher(const BatcherOptions& options, Model* model, int32_t pad_id,
+                 int outputs_per_window)
+    : options_(options),
+      clock_(options.clock != nullptr ? options.clock : RealClock::Get()),
+      model_(model),
+      pad_id_(pad_id),
+      outputs_per_window_(outputs_per_window),
+      queue_(options) {}
+
+Batcher::~Batcher() { Stop(); }
+
+absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) {
+    return absl::UnavailableError("the server is shutting down; retry on another replica");
+  }
+  RADLABEL_RETURN_IF_ERROR(queue_.Push(tasks, clock_->Now()));
+  work_changed_.Signal();
+  return absl::OkStatus();
+}
+
+void Batcher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    work_changed_.Signal();
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+void Batcher::WorkerLoop() {
+  while (true) {
+    std::vector<BatchTask> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      while (true) {
+        if (stopping_ && queue_.size() == 0) return;
+        const absl::Time now = clock_->Now();
+        BatchQueue::Poll poll = queue_.Next(now, stopping_);
+        if (!poll.batch.empty()) {
+          batch = std::move(poll.batch);
+          break;
+        }
+        // Woken early by a Submit or Stop; re-polls either way.
+        if (poll.retry_at == absl::InfiniteFuture()) {
+          work_changed_.Wait(&mu_);
+        } else {
+          work_changed_.WaitWithTimeout(&mu_, poll.retry_at - now);
+        }
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+void Batcher::RunBatch(std::vector<BatchTask>& batch) {
+  TokenBatch tokens;
+  tokens.batch_size = static_cast<int>(batch.size());
+  for (const BatchTask& task : batch) {
+    tokens.seq_len = std::max(tokens.seq_len, static_cast<int>(task.token_ids.size()));
+  }
+  const size_t cells = static_cast<size_t>(tokens.batch_size) * tokens.seq_len;
+  tokens.input_ids.assign(cells, pad_id_);
+  tokens.attention_mask.assign(cells, 0);
+  for (size_t b = 0; b < batch.size(); ++b) {
+    const std::vector<int32_t>& ids = batch[b].token_ids;
+    std::copy(ids.begin(), ids.end(), tokens.input_ids.begin() + b * tokens.seq_len);
+    std::fill_n(tokens.attention_mask.begin() + b * tokens.seq_len, ids.size(), 1);
+  }
+  const absl::StatusOr<std::vector<float>> probs = model_->Run(tokens);
+  for (size_t b = 0; b < batch.size(); ++b) {
+    if (probs.ok()) {
+      batch[b].done(absl::Span<const float>(probs->data() + b * outputs_per_window_,
+                                            static_cast<size_t>(outputs_per_window_)));
+    } else {
+      batch[b].done(probs.status());
+    }
+  }
+}
+
+}  // namespace radlabel

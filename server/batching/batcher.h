@@ -1,0 +1,61 @@
+// The dynamic batcher: one bounded queue shared by every RPC, and one worker thread that forms
+// batches (policy in batch_queue.h) and runs them on the model.
+//
+// Contract:
+// - Submit never blocks on the model: it queues all of a request's windows or none, and
+//   returns RESOURCE_EXHAUSTED when the queue is full (the caller may retry later) or
+//   UNAVAILABLE once Stop has begun.
+// - Latency: a window waits at most max_queue_delay for batch-mates while the model is idle;
+//   under load it waits for the batches ahead of it, oldest first.
+// - Every submitted task's `done` is called exactly once, on the worker thread, never under the
+//   batcher's lock; a model error fails every task of that batch and the worker goes on.
+// - Stop() runs whatever is queued, then joins the worker. The destructor calls Stop().
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "batching/batch_queue.h"
+#include "batching/batcher_options.h"
+#include "model/model.h"
+
+namespace radlabel {
+
+class Batcher {
+ public:
+  // `model` must outlive the batcher. `pad_id` fills padded positions. `outputs_per_window` is
+  // labels x classes, the size of each window's slice of the model output.
+  static absl::StatusOr<std::unique_ptr<Batcher>> Create(const BatcherOptions& options,
+                                                         Model* model, int32_t pad_id,
+                                                         int outputs_per_window,
+                                                         int model_max_tokens);
+  ~Batcher();
+
+  absl::Status Submit(std::vector<BatchTask> tasks);
+  void Stop();
+
+  const BatcherOptions& options() const { return options_; }
+
+ private:
+  Batcher(const BatcherOptions& options, Model* model, int32_t pad_id, int outputs_per_window);
+  void WorkerLoop();
+  void RunBatch(std::vector<BatchTask>& batch);
+
+  const BatcherOptions options_;
+  Clock* const clock_;
+  Model* const model_;
+  const int32_t pad_id_;
+  const int outputs_per_window_;
+
+  absl::Mutex mu_;
+  BatchQueue queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar work_changed_;
+  std::thread worker_;
+};
+
+}  // namespace radlabel

@@ -1,0 +1,28 @@
+#include "batching/batcher_options.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace radlabel {
+
+absl::Status BatcherOptions::Validate(int model_max_tokens) const {
+  if (max_batch_size < 1 || max_batch_size > 4096) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_batch_size is ", max_batch_size, "; choose 1..4096"));
+  }
+  if (max_batch_tokens < model_max_tokens) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_batch_tokens is ", max_batch_tokens, ", below the model window of ",
+        model_max_tokens, " tokens: one full window must fit a batch; raise it"));
+  }
+  if (max_queue_delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("max_queue_delay is negative; use 0 to never wait");
+  }
+  if (max_queue_windows < max_batch_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_queue_windows is ", max_queue_windows, ", below max_batch_size ",
+                     max_batch_size, "; a full batch must fit the queue"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace radlabel

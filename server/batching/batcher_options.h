@@ -1,0 +1,40 @@
+// Options of the dynamic batcher. Defaults suit the default model (128-token windows) on two
+// CPU cores; tuning advice is given per field.
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace radlabel {
+
+class Clock;
+
+struct BatcherOptions {
+  // Most windows (rows) in one model call. Range 1..4096; default 32. On CPU, batching pays for
+  // short windows (~1.9x at 64 tokens) and little beyond 32 rows; on a GPU raise it to 128+.
+  int max_batch_size = 32;
+
+  // Most padded tokens in one model call: rows x longest row of the batch. Range: at least the
+  // model window; default 4096 (32 full 128-token windows). Bounds the memory and latency of a
+  // single model call whatever the mix of lengths.
+  int max_batch_tokens = 4096;
+
+  // Longest time the first window queued waits for batch-mates while the batch is not full.
+  // Range >= 0; default 2 ms. Zero never waits: whatever is queued when the model is free runs.
+  // While the model is busy, work accumulates anyway, so this matters only at low load, where
+  // it trades at most this much latency for larger batches.
+  absl::Duration max_queue_delay = absl::Milliseconds(2);
+
+  // Most windows waiting in the queue. Range >= max_batch_size; default 8192 (about 30 s of work
+  // on 2 cores). A submission that does not fit is refused whole with RESOURCE_EXHAUSTED; the
+  // caller may retry later.
+  int max_queue_windows = 8192;
+
+  // Time source; nullptr means the real clock. Tests inject a fake one.
+  Clock* clock = nullptr;
+
+  // Checks ranges against the model window (max_tokens). The error says which field to fix.
+  absl::Status Validate(int model_max_tokens) const;
+};
+
+}  // namespace radlabel

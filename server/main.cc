@@ -1,0 +1,139 @@
+// radlabel-server: parses flags and wires the parts together. Every part lives in its own file.
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "batching/batcher.h"
+#include "common/status_macros.h"
+#include "core/labeller.h"
+#include "model/bundle.h"
+#include "model/torch_model.h"
+#include "service/labeller_service.h"
+#include "shutdown.h"
+#include "text/tokenizer.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "Address to serve gRPC on, host:port. Port 0 picks a free port (printed at start-up).");
+ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
+          "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
+ABSL_FLAG(int, intra_op_threads, 2,
+          "LibTorch intra-op threads for the model. Use the number of physical cores the server "
+          "may use.");
+ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size,
+          "Most windows in one model call (1..4096).");
+ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
+          "Most padded tokens (rows x longest row) in one model call; at least the model window.");
+ABSL_FLAG(absl::Duration, max_queue_delay, radlabel::BatcherOptions().max_queue_delay,
+          "Longest wait for batch-mates once the first window is queued, e.g. 2ms; 0 never waits.");
+ABSL_FLAG(int, max_queue_windows, radlabel::BatcherOptions().max_queue_windows,
+          "Most windows queued; beyond it calls get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_per_request,
+          "Most reports in one LabelRequest (unary, or one stream message).");
+ABSL_FLAG(int, max_stream_messages_in_flight,
+          radlabel::ServiceOptions().max_stream_messages_in_flight,
+          "Stream messages read ahead of their responses, per LabelStream call.");
+ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted, in bytes.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
+          "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
+          "cancelled.");
+
+namespace radlabel {
+namespace {
+
+absl::Status Serve() {
+  RADLABEL_ASSIGN_OR_RETURN(const ModelBundle bundle, LoadModelBundle(absl::GetFlag(FLAGS_bundle)));
+  TokenizerOptions tokenizer_options;
+  tokenizer_options.do_lower_case = bundle.config.do_lower_case();
+  tokenizer_options.max_input_chars_per_word = bundle.config.max_input_chars_per_word();
+  RADLABEL_ASSIGN_OR_RETURN(
+      const WordPieceTokenizer tokenizer,
+      WordPieceTokenizer::FromVocabFile(bundle.path(kVocabFile), tokenizer_options));
+
+  TorchModelOptions model_options;
+  model_options.intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
+  model_options.num_labels = bundle.num_labels();
+  model_options.num_classes = bundle.num_classes();
+  model_options.max_tokens = bundle.config.max_tokens();
+  model_options.pad_id = tokenizer.pad_id();
+  model_options.unk_id = tokenizer.unk_id();
+  model_options.cls_id = tokenizer.cls_id();
+  model_options.sep_id = tokenizer.sep_id();
+  if (model_options.intra_op_threads < 1) {
+    return absl::InvalidArgumentError("--intra_op_threads must be at least 1");
+  }
+  RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
+                            LoadTorchModel(bundle.path(kModelFile), model_options));
+
+  BatcherOptions batching;
+  batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
+  batching.max_batch_tokens = absl::GetFlag(FLAGS_max_batch_tokens);
+  batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
+  batching.max_queue_windows = absl::GetFlag(FLAGS_max_queue_windows);
+  RADLABEL_ASSIGN_OR_RETURN(
+      std::unique_ptr<Batcher> batcher,
+      Batcher::Create(batching, model.get(), tokenizer.pad_id(),
+                      bundle.num_labels() * bundle.num_classes(), bundle.config.max_tokens()));
+
+  ServiceOptions service_options;
+  service_options.max_reports_per_request = absl::GetFlag(FLAGS_max_reports_per_request);
+  service_options.max_stream_messages_in_flight =
+      absl::GetFlag(FLAGS_max_stream_messages_in_flight);
+  RADLABEL_RETURN_IF_ERROR(service_options.Validate());
+  Labeller labeller(bundle, tokenizer, *batcher);
+  LabellerService service(labeller, bundle, batching, service_options);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", listen, "; check the address, or whether the port is in use"));
+  }
+  // Probes may ask for the server ("") or for the labelling service by name.
+  server->GetHealthCheckService()->SetServingStatus(v1::Labeller::service_full_name(), true);
+  server->GetHealthCheckService()->SetServingStatus(true);
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  std::cout << "radlabel-server: serving " << bundle.config.name() << " "
+            << bundle.config.version() << " (sha256 " << bundle.checksum.substr(0, 12)
+            << ") listening on " << host << ":" << port << std::endl;
+
+  const int signal = WaitForShutdownSignal();
+  std::cout << "radlabel-server: " << strsignal(signal) << ", draining" << std::endl;
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoSeconds(absl::GetFlag(FLAGS_shutdown_grace)));
+  batcher->Stop();
+  std::cout << "radlabel-server: stopped" << std::endl;
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace radlabel
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Labels head-MRI reports over gRPC (radlabel.v1.Labeller).\n"
+      "Usage: radlabel-server [--listen=HOST:PORT] [--bundle=DIR] [flags]");
+  absl::ParseCommandLine(argc, argv);
+  // Before any thread starts, so that every thread inherits the blocked mask.
+  radlabel::BlockShutdownSignals();
+  const absl::Status status = radlabel::Serve();
+  if (!status.ok()) {
+    std::cerr << "radlabel-server: " << status.message() << std::endl;
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,28 @@
+// The torch-free interface to a loaded model. Only torch_model.cc includes LibTorch; everything
+// else (batcher, service, tests with fake models) sees this header.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace radlabel {
+
+// A padded batch of token windows, row-major [batch_size, seq_len].
+struct TokenBatch {
+  int batch_size = 0;
+  int seq_len = 0;
+  std::vector<int64_t> input_ids;       // [CLS] ... [SEP] then pad ids
+  std::vector<int64_t> attention_mask;  // 1 on real tokens, 0 on padding
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Class probabilities, row-major [batch_size, num_labels, num_classes]. Called from one
+  // thread at a time.
+  virtual absl::StatusOr<std::vector<float>> Run(const TokenBatch& batch) = 0;
+};
+
+}  // namespace radlabel

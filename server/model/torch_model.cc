@@ -1,0 +1,125 @@
+#include "model/torch_model.h"
+
+#include <torch/script.h>
+#include <torch/version.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+
+namespace radlabel {
+namespace {
+
+class TorchModel final : public Model {
+ public:
+  TorchModel(torch::jit::script::Module module, int num_labels, int num_classes)
+      : module_(std::move(module)), num_labels_(num_labels), num_classes_(num_classes) {}
+
+  absl::StatusOr<std::vector<float>> Run(const TokenBatch& batch) override {
+    try {
+      c10::InferenceMode inference_mode;
+      const auto options = torch::TensorOptions().dtype(torch::kInt64);
+      // from_blob does not copy; the batch outlives the call and the model does not write inputs.
+      torch::Tensor ids = torch::from_blob(const_cast<int64_t*>(batch.input_ids.data()),
+                                           {batch.batch_size, batch.seq_len}, options);
+      torch::Tensor mask = torch::from_blob(const_cast<int64_t*>(batch.attention_mask.data()),
+                                            {batch.batch_size, batch.seq_len}, options);
+      const torch::IValue output = module_.forward({ids, mask});
+      if (!output.isTensor()) {
+        return absl::InternalError(
+            absl::StrCat("model.pt returned ", output.tagKind(), ", not a tensor"));
+      }
+      torch::Tensor probs = output.toTensor();
+      const std::vector<int64_t> expected = {batch.batch_size, num_labels_, num_classes_};
+      if (probs.sizes().vec() != expected || probs.scalar_type() != torch::kFloat32) {
+        return absl::InternalError(absl::StrCat(
+            "model.pt returned a ", c10::toString(probs.scalar_type()), " tensor of shape [",
+            absl::StrJoin(probs.sizes().vec(), ", "), "]; labels.json requires float32 [",
+            absl::StrJoin(expected, ", "), "] (batch, labels, classes)"));
+      }
+      probs = probs.contiguous();
+      const float* data = probs.data_ptr<float>();
+      return std::vector<float>(data, data + probs.numel());
+    } catch (const std::exception& e) {
+      // LibTorch messages describe shapes and operators, never input text.
+      return absl::InternalError(absl::StrCat("model.pt failed on a batch of ", batch.batch_size,
+                                              " windows x ", batch.seq_len,
+                                              " tokens: ", e.what()));
+    }
+  }
+
+ private:
+  torch::jit::script::Module module_;
+  const int64_t num_labels_;
+  const int64_t num_classes_;
+};
+
+// Rows of lengths `lengths`, each [CLS] (pad-free filler) [SEP], padded to the longest.
+TokenBatch ProbeBatch(const std::vector<int>& lengths, const TorchModelOptions& options) {
+  TokenBatch batch;
+  batch.batch_size = static_cast<int>(lengths.size());
+  batch.seq_len = *std::max_element(lengths.begin(), lengths.end());
+  batch.input_ids.assign(static_cast<size_t>(batch.batch_size * batch.seq_len), options.pad_id);
+  batch.attention_mask.assign(batch.input_ids.size(), 0);
+  for (int b = 0; b < batch.batch_size; ++b) {
+    int64_t* row = batch.input_ids.data() + b * batch.seq_len;
+    for (int t = 0; t < lengths[b]; ++t) {
+      row[t] = t == 0 ? options.cls_id : t == lengths[b] - 1 ? options.sep_id : options.unk_id;
+      batch.attention_mask[static_cast<size_t>(b * batch.seq_len + t)] = 1;
+    }
+  }
+  return batch;
+}
+
+absl::Status CheckProbabilities(const std::vector<float>& probs, int num_classes) {
+  for (size_t row = 0; row < probs.size(); row += static_cast<size_t>(num_classes)) {
+    double sum = 0;
+    for (int c = 0; c < num_classes; ++c) sum += probs[row + static_cast<size_t>(c)];
+    if (!(std::abs(sum - 1.0) < 1e-3)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "model.pt returns class scores that sum to ", sum,
+          " instead of 1: the model must end with a softmax over classes"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
+                                                      const TorchModelOptions& options) {
+  at::set_num_threads(options.intra_op_threads);
+  torch::jit::script::Module module;
+  try {
+    module = torch::jit::load(path);
+  } catch (const std::exception& e) {  // ErrorReport (unknown operator) is not a c10::Error
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, " cannot be loaded by LibTorch ", TORCH_VERSION,
+        ": script and save the model with torch ", TORCH_VERSION_MAJOR, ".", TORCH_VERSION_MINOR,
+        " (README, 'Model bundle'). LibTorch said: ", e.what()));
+  }
+  module.eval();
+  auto model = std::make_unique<TorchModel>(std::move(module), options.num_labels,
+                                            options.num_classes);
+  // Probe with a full window and a short padded row: the shapes and padding every batch uses.
+  const TokenBatch probe = ProbeBatch({options.max_tokens, 3}, options);
+  auto probs = model->Run(probe);
+  if (!probs.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " does not fit the bundle contract: ", probs.status().message()));
+  }
+  const absl::Status sums = CheckProbabilities(*probs, options.num_classes);
+  if (!sums.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", sums.message()));
+  for (int i = 0; i < options.warmup_runs; ++i) {
+    RADLABEL_RETURN_IF_ERROR(
+        model->Run(ProbeBatch(std::vector<int>(8, options.max_tokens), options)).status());
+  }
+  return model;
+}
+
+}  // namespace radlabel

@@ -1,0 +1,229 @@
+#include "service/labeller_service.h"
+
+#include <deque>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "service/grpc_status.h"
+
+namespace radlabel {
+namespace {
+
+v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& batching,
+                            const ServiceOptions& options) {
+  v1::ModelInfo info;
+  const v1::BundleConfig& config = bundle.config;
+  info.set_name(config.name());
+  info.set_version(config.version());
+  info.set_checksum(bundle.checksum);
+  *info.mutable_classes() = config.classes();
+  info.set_positive_class(config.positive_class());
+  for (const v1::BundleLabel& label : config.labels()) {
+    v1::LabelInfo* out = info.add_labels();
+    out->set_name(label.name());
+    out->set_threshold(label.threshold());
+  }
+  info.set_max_tokens(config.max_tokens());
+  info.set_chunk_overlap(config.chunk_overlap());
+  v1::ServerLimits* limits = info.mutable_limits();
+  limits->set_max_reports_per_request(options.max_reports_per_request);
+  limits->set_max_batch_size(batching.max_batch_size);
+  limits->set_max_batch_tokens(batching.max_batch_tokens);
+  limits->set_max_queue_delay_micros(absl::ToInt64Microseconds(batching.max_queue_delay));
+  limits->set_max_queue_windows(batching.max_queue_windows);
+  return info;
+}
+
+void SetStatus(const absl::Status& status, v1::ReportResult* result) {
+  result->mutable_status()->set_code(static_cast<int32_t>(status.code()));
+  result->mutable_status()->set_message(std::string(status.message()));
+}
+
+void FillResult(const ReportOutcome& outcome, const ModelBundle& bundle, v1::ReportResult* result) {
+  SetStatus(outcome.status, result);
+  result->set_num_tokens(outcome.num_tokens);
+  result->set_num_chunks(outcome.num_windows);
+  if (!outcome.status.ok()) return;
+  const int num_classes = bundle.num_classes();
+  for (int l = 0; l < bundle.num_labels(); ++l) {
+    v1::LabelResult* label = result->add_labels();
+    label->set_name(bundle.config.labels(l).name());
+    const auto first = outcome.probabilities.begin() + l * num_classes;
+    label->mutable_probabilities()->Add(first, first + num_classes);
+    label->set_decision(bundle.config.classes(outcome.decisions[static_cast<size_t>(l)]));
+  }
+}
+
+// One LabelStream call. Reads request messages while fewer than max_stream_messages_in_flight
+// await their responses, and writes responses strictly in request order, one write at a time.
+// Finishes once the client has stopped writing and every response is written (or dropped,
+// when the client is gone); OnDone then deletes the reactor. Labelling callbacks never outlive
+// it: Finish waits for every pending slot.
+class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse> {
+ public:
+  explicit LabelStreamReactor(LabellerService& service) : service_(service) { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client half-closed, or the call is over
+      Continue([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { reads_done_ = true; });
+      return;
+    }
+    auto slot = std::make_shared<Slot>();
+    {
+      absl::MutexLock lock(&mu_);
+      pending_.push_back(slot);
+    }
+    const absl::Status started = service_.StartLabelling(request_, &slot->response, [this, slot] {
+      Continue([slot] { slot->ready = true; });
+    });
+    Continue([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      if (!started.ok()) {
+        // The stream goes on; the client sees why each report of this message failed.
+        for (const v1::Report& report : request_.reports()) {
+          v1::ReportResult* result = slot->response.add_results();
+          result->set_id(report.id());
+          SetStatus(started, result);
+        }
+        slot->ready = true;
+      }
+      if (static_cast<int>(pending_.size()) < service_.options().max_stream_messages_in_flight) {
+        StartRead(&request_);
+      } else {
+        read_paused_ = true;
+      }
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    Continue([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      writing_ = false;
+      pending_.pop_front();
+      if (!ok) client_gone_ = true;
+      if (read_paused_ && !reads_done_ &&
+          static_cast<int>(pending_.size()) < service_.options().max_stream_messages_in_flight) {
+        read_paused_ = false;
+        StartRead(&request_);
+      }
+    });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  struct Slot {
+    v1::LabelResponse response;
+    bool ready = false;
+  };
+
+  // Applies `update` under the lock, then writes the next ready response or, when nothing is
+  // left to do, finishes the call. Finish is called after unlocking: OnDone may run at once on
+  // another thread and delete this reactor.
+  template <typename Update>
+  void Continue(Update update) ABSL_LOCKS_EXCLUDED(mu_) {
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      update();
+      if (client_gone_) {
+        while (!writing_ && !pending_.empty() && pending_.front()->ready) pending_.pop_front();
+      }
+      if (!writing_ && !pending_.empty() && pending_.front()->ready) {
+        writing_ = true;
+        StartWrite(&pending_.front()->response);
+      } else if (reads_done_ && pending_.empty() && !writing_ && !finished_) {
+        finished_ = finish = true;
+      }
+    }
+    if (finish) Finish(grpc::Status::OK);
+  }
+
+  LabellerService& service_;
+  v1::LabelRequest request_;  // the read buffer; reused once StartLabelling has returned
+  absl::Mutex mu_;
+  std::deque<std::shared_ptr<Slot>> pending_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+absl::Status ServiceOptions::Validate() const {
+  if (max_reports_per_request < 1 || max_reports_per_request > 100000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_reports_per_request is ", max_reports_per_request, "; choose 1..100000"));
+  }
+  if (max_stream_messages_in_flight < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("max_stream_messages_in_flight is ",
+                                                   max_stream_messages_in_flight,
+                                                   "; it must be at least 1"));
+  }
+  return absl::OkStatus();
+}
+
+LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
+                                 const BatcherOptions& batching, const ServiceOptions& options)
+    : labeller_(labeller),
+      bundle_(bundle),
+      options_(options),
+      model_info_(MakeModelInfo(bundle, batching, options)) {}
+
+absl::Status LabellerService::StartLabelling(const v1::LabelRequest& request,
+                                             v1::LabelResponse* response,
+                                             std::function<void()> done) {
+  const int n = request.reports_size();
+  if (n < 1 || n > options_.max_reports_per_request) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the request holds ", n, " reports; send 1 to ",
+                     options_.max_reports_per_request, " per request (split larger batches)"));
+  }
+  std::vector<ReportRef> refs;
+  refs.reserve(static_cast<size_t>(n));
+  std::vector<std::string> ids;
+  ids.reserve(static_cast<size_t>(n));
+  for (const v1::Report& report : request.reports()) {
+    refs.push_back(ReportRef{report.id(), report.text()});
+    ids.push_back(report.id());
+  }
+  return labeller_.Label(
+      refs, [this, response, ids = std::move(ids),
+             done = std::move(done)](std::vector<ReportOutcome> outcomes) {
+        response->clear_results();
+        response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
+        for (size_t r = 0; r < outcomes.size(); ++r) {
+          v1::ReportResult* result = response->add_results();
+          result->set_id(ids[r]);
+          FillResult(outcomes[r], bundle_, result);
+        }
+        done();
+      });
+}
+
+grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* context,
+                                                 const v1::LabelRequest* request,
+                                                 v1::LabelResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const absl::Status started =
+      StartLabelling(*request, response, [reactor] { reactor->Finish(grpc::Status::OK); });
+  if (!started.ok()) reactor->Finish(ToGrpcStatus(started));
+  return reactor;
+}
+
+grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse>* LabellerService::LabelStream(
+    grpc::CallbackServerContext* /*context*/) {
+  return new LabelStreamReactor(*this);
+}
+
+grpc::ServerUnaryReactor* LabellerService::GetModelInfo(grpc::CallbackServerContext* context,
+                                                        const v1::GetModelInfoRequest* /*request*/,
+                                                        v1::ModelInfo* response) {
+  *response = model_info_;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace radlabel

@@ -1,0 +1,54 @@
+// The radlabel.v1.Labeller gRPC service (callback API). Reactors validate the request, hand the
+// reports to the Labeller and return; the batch's completion finishes the call. No reaction
+// blocks on the model.
+#pragma once
+
+#include "core/labeller.h"
+#include "radlabel/v1/labeller.grpc.pb.h"
+
+namespace radlabel {
+
+struct ServiceOptions {
+  // Most reports in one LabelRequest (a unary call or one stream message). Range 1..100000;
+  // default 1024. Larger requests get INVALID_ARGUMENT: split them.
+  int max_reports_per_request = 1024;
+  // Stream messages a LabelStream reads ahead of the responses it has written. Range >= 1;
+  // default 16. When reached the server stops reading, so gRPC flow control slows the writer
+  // instead of the server buffering without bound.
+  int max_stream_messages_in_flight = 16;
+
+  absl::Status Validate() const;
+};
+
+class LabellerService final : public v1::Labeller::CallbackService {
+ public:
+  // `labeller` and `bundle` must outlive the service.
+  LabellerService(Labeller& labeller, const ModelBundle& bundle, const BatcherOptions& batching,
+                  const ServiceOptions& options);
+
+  grpc::ServerUnaryReactor* Label(grpc::CallbackServerContext* context,
+                                  const v1::LabelRequest* request,
+                                  v1::LabelResponse* response) override;
+  grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse>* LabelStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* GetModelInfo(grpc::CallbackServerContext* context,
+                                         const v1::GetModelInfoRequest* request,
+                                         v1::ModelInfo* response) override;
+
+  // Starts labelling `request`; fills `response` (one result per report, in order) and then
+  // calls `done`, possibly before returning. On error (the request's size is out of range, the
+  // queue is full, the server is stopping) nothing was started and `done` is never called.
+  // `request` must stay valid until StartLabelling returns, `response` until `done`.
+  absl::Status StartLabelling(const v1::LabelRequest& request, v1::LabelResponse* response,
+                              std::function<void()> done);
+
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  Labeller& labeller_;
+  const ModelBundle& bundle_;
+  const ServiceOptions options_;
+  v1::ModelInfo model_info_;
+};
+
+}  // namespace radlabel

@@ -1,0 +1,34 @@
+// Long reports are never cut: a report longer than the model's window is split into overlapping
+// windows, and the report's probabilities are combined from all of them. Mirrors
+// model/radlabel_model/chunking.py, which the offline evaluation uses.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+
+namespace radlabel {
+
+struct ChunkingOptions {
+  // Model window in tokens, [CLS] and [SEP] included; at least 3.
+  int max_tokens = 128;
+  // Tokens shared by consecutive windows; 0 <= chunk_overlap < max_tokens - 2.
+  int chunk_overlap = 32;
+  int32_t cls_id = 0;
+  int32_t sep_id = 0;
+};
+
+// Splits report tokens into windows of [CLS] + at most (max_tokens - 2) tokens + [SEP]. Window k
+// starts at token k * (max_tokens - 2 - chunk_overlap); the last window reaches the last token.
+// An empty report gives one window of [CLS] [SEP].
+std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tokens,
+                                                   const ChunkingOptions& options);
+
+// Combines per-window probabilities [windows][labels * classes] into the report's
+// [labels * classes]: per label, the class distribution of the window with the highest
+// probability of `positive_class` (the earliest window on ties).
+std::vector<float> CombineWindows(const std::vector<std::vector<float>>& window_probabilities,
+                                  int num_labels, int num_classes, int positive_class);
+
+}  // namespace radlabel
