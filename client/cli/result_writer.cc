@@ -1,0 +1,161 @@
+#include "cli/result_writer.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/csv.h"
+
+namespace radlabel {
+namespace {
+
+std::string CodeName(int32_t code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+std::string Probability(float p) { return absl::StrFormat("%.6g", p); }
+
+class StreamResultWriter : public ResultWriter {
+ public:
+  StreamResultWriter(const std::string& path, const v1::ModelInfo& info)
+      : path_(path), info_(info) {
+    if (path != "-") file_.open(path, std::ios::binary | std::ios::trunc);
+  }
+  bool opened() const { return path_ == "-" || file_.is_open(); }
+
+  absl::Status Close() override {
+    out().flush();
+    if (path_ != "-") file_.close();
+    if (!out()) return absl::DataLossError(absl::StrCat("writing ", path_, " failed (disk full?)"));
+    return absl::OkStatus();
+  }
+
+ protected:
+  std::ostream& out() { return path_ == "-" ? std::cout : file_; }
+  absl::Status Put(const std::string& line) {
+    out() << line;
+    if (!out()) return absl::DataLossError(absl::StrCat("writing ", path_, " failed (disk full?)"));
+    return absl::OkStatus();
+  }
+
+  const std::string path_;
+  const v1::ModelInfo info_;
+  std::ofstream file_;
+};
+
+class JsonlResultWriter final : public StreamResultWriter {
+ public:
+  using StreamResultWriter::StreamResultWriter;
+
+  absl::Status Write(const v1::ReportResult& result) override {
+    std::string line = "{\"id\":";
+    AppendJsonString(result.id(), line);
+    absl::StrAppend(&line, ",\"status\":\"", CodeName(result.status().code()), "\"");
+    if (result.status().code() != 0) {
+      line += ",\"error\":";
+      AppendJsonString(result.status().message(), line);
+    }
+    absl::StrAppend(&line, ",\"num_tokens\":", result.num_tokens(),
+                    ",\"num_chunks\":", result.num_chunks(), ",\"labels\":{");
+    for (int l = 0; l < result.labels_size(); ++l) {
+      const v1::LabelResult& label = result.labels(l);
+      if (l > 0) line += ",";
+      AppendJsonString(label.name(), line);
+      line += ":{\"decision\":";
+      AppendJsonString(label.decision(), line);
+      line += ",\"probabilities\":{";
+      for (int c = 0; c < label.probabilities_size() && c < info_.classes_size(); ++c) {
+        if (c > 0) line += ",";
+        AppendJsonString(info_.classes(c), line);
+        absl::StrAppend(&line, ":", Probability(label.probabilities(c)));
+      }
+      line += "}}";
+    }
+    line += "}}\n";
+    return Put(line);
+  }
+};
+
+class CsvResultWriter final : public StreamResultWriter {
+ public:
+  using StreamResultWriter::StreamResultWriter;
+
+  absl::Status WriteHeader() {
+    std::string line = "id,status,error,num_tokens,num_chunks";
+    for (const v1::LabelInfo& label : info_.labels()) {
+      line += ",";
+      AppendCsvField(label.name(), line);
+      for (const std::string& c : info_.classes()) {
+        line += ",";
+        AppendCsvField(absl::StrCat(label.name(), "_", c), line);
+      }
+    }
+    line += "\n";
+    return Put(line);
+  }
+
+  absl::Status Write(const v1::ReportResult& result) override {
+    std::string line;
+    AppendCsvField(result.id(), line);
+    absl::StrAppend(&line, ",", CodeName(result.status().code()), ",");
+    AppendCsvField(result.status().message(), line);
+    absl::StrAppend(&line, ",", result.num_tokens(), ",", result.num_chunks());
+    for (int l = 0; l < info_.labels_size(); ++l) {
+      if (l < result.labels_size()) {
+        const v1::LabelResult& label = result.labels(l);
+        line += ",";
+        AppendCsvField(label.decision(), line);
+        for (int c = 0; c < info_.classes_size(); ++c) {
+          absl::StrAppend(&line, ",",
+                          c < label.probabilities_size() ? Probability(label.probabilities(c)) : "");
+        }
+      } else {  // a failed report: empty label cells
+        line.append(static_cast<size_t>(1 + info_.classes_size()), ',');
+      }
+    }
+    line += "\n";
+    return Put(line);
+  }
+};
+
+}  // namespace
+
+void AppendJsonString(absl::string_view text, std::string& out) {
+  out.push_back('"');
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+absl::StatusOr<std::unique_ptr<ResultWriter>> OpenResultWriter(const std::string& path,
+                                                               ReportFormat format,
+                                                               const v1::ModelInfo& info) {
+  if (format == ReportFormat::kJsonl) {
+    auto writer = std::make_unique<JsonlResultWriter>(path, info);
+    if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
+    return std::unique_ptr<ResultWriter>(std::move(writer));
+  }
+  auto writer = std::make_unique<CsvResultWriter>(path, info);
+  if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
+  if (absl::Status header = writer->WriteHeader(); !header.ok()) return header;
+  return std::unique_ptr<ResultWriter>(std::move(writer));
+}
+
+}  // namespace radlabel

@@ -1,0 +1,145 @@
+#include "radlabel/client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace radlabel {
+namespace {
+
+absl::Status FromGrpcStatus(const grpc::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, ": ", status.error_message()));
+}
+
+std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
+  return absl::ToChronoTime(absl::Now() + timeout);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& target,
+                                                        const ClientOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  if (!channel->WaitForConnected(DeadlineAfter(options.connect_timeout))) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot reach radlabel-server at ", target, " within ",
+        absl::FormatDuration(options.connect_timeout),
+        "; check that it is running and the address is right"));
+  }
+  return std::unique_ptr<Client>(new Client(std::move(channel), options));
+}
+
+Client::Client(std::shared_ptr<grpc::Channel> channel, const ClientOptions& options)
+    : options_(options), channel_(std::move(channel)), stub_(v1::Labeller::NewStub(channel_)) {}
+
+absl::StatusOr<v1::ModelInfo> Client::GetModelInfo() {
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(options_.call_timeout));
+  v1::ModelInfo info;
+  const grpc::Status status = stub_->GetModelInfo(&context, v1::GetModelInfoRequest(), &info);
+  if (!status.ok()) return FromGrpcStatus(status, "GetModelInfo failed");
+  return info;
+}
+
+absl::StatusOr<std::vector<v1::ReportResult>> Client::Label(const std::vector<v1::Report>& reports) {
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(options_.call_timeout));
+  v1::LabelRequest request;
+  request.mutable_reports()->Add(reports.begin(), reports.end());
+  v1::LabelResponse response;
+  const grpc::Status status = stub_->Label(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status, "Label failed");
+  return std::vector<v1::ReportResult>(std::make_move_iterator(response.mutable_results()->begin()),
+                                       std::make_move_iterator(response.mutable_results()->end()));
+}
+
+absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sink,
+                                 const StreamOptions& options) {
+  if (options.reports_per_message < 1 || options.max_reports_in_flight < options.reports_per_message) {
+    return absl::InvalidArgumentError(
+        "StreamOptions: reports_per_message must be >= 1 and <= max_reports_in_flight");
+  }
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::LabelRequest, v1::LabelResponse>> stream =
+      stub_->LabelStream(&context);
+
+  absl::Mutex mu;
+  int64_t in_flight = 0;  // guarded by mu
+  int64_t sent = 0;       // guarded by mu
+  bool aborted = false;   // guarded by mu: the reader stopped, the writer must too
+  absl::Status source_status;  // written by the writer thread, read after join
+
+  std::thread writer([&] {
+    bool more = true;
+    while (more) {
+      v1::LabelRequest request;
+      while (request.reports_size() < options.reports_per_message) {
+        absl::StatusOr<std::optional<v1::Report>> report = next();
+        if (!report.ok()) {
+          source_status = report.status();
+          context.TryCancel();
+          more = false;
+          break;
+        }
+        if (!report->has_value()) {
+          more = false;
+          break;
+        }
+        *request.add_reports() = std::move(**report);
+      }
+      if (request.reports_size() == 0) break;
+      {
+        absl::MutexLock lock(&mu);
+        const int n = request.reports_size();
+        const auto may_send = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+          return aborted || in_flight + n <= options.max_reports_in_flight;
+        };
+        mu.Await(absl::Condition(&may_send));
+        if (aborted) return;
+        in_flight += n;
+        sent += n;
+      }
+      if (!stream->Write(request)) return;  // the call is over; Finish says why
+    }
+    stream->WritesDone();
+  });
+
+  absl::Status sink_status;
+  int64_t received = 0;
+  v1::LabelResponse response;
+  while (stream->Read(&response)) {
+    for (v1::ReportResult& result : *response.mutable_results()) {
+      if (sink_status.ok()) {
+        sink_status = sink(std::move(result));
+        if (!sink_status.ok()) context.TryCancel();
+      }
+    }
+    received += response.results_size();
+    absl::MutexLock lock(&mu);
+    in_flight -= response.results_size();
+  }
+  {
+    absl::MutexLock lock(&mu);
+    aborted = true;
+  }
+  writer.join();
+  const grpc::Status status = stream->Finish();
+  if (!source_status.ok()) return source_status;
+  if (!sink_status.ok()) return sink_status;
+  if (!status.ok()) return FromGrpcStatus(status, "LabelStream failed");
+  if (received != sent) {
+    return absl::DataLossError(absl::StrCat("LabelStream ended with ", received, " of ", sent,
+                                            " reports answered; resend the missing ones"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace radlabel

@@ -1,0 +1,73 @@
+// radlabel::Client: the thin C++ client of radlabel.v1.Labeller.
+//
+//   auto client = radlabel::Client::Connect("localhost:50051");
+//   auto results = (*client)->Label(reports);            // one call, up to the server's limit
+//   (*client)->LabelStream(next_report, on_result);     // any number, bounded in flight
+//
+// Errors come back as absl::Status with the gRPC code of the failure. A report that the server
+// could not label is not an error of the call: its ReportResult.status says why.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "radlabel/v1/labeller.grpc.pb.h"
+
+namespace radlabel {
+
+struct ClientOptions {
+  // How long Connect waits for the server to accept a connection. Default 10 s.
+  absl::Duration connect_timeout = absl::Seconds(10);
+  // Deadline of each unary call (Label, GetModelInfo). Default 5 min.
+  absl::Duration call_timeout = absl::Minutes(5);
+  // Largest message received, in bytes. Default 64 MiB.
+  int max_message_bytes = 64 << 20;
+};
+
+struct StreamOptions {
+  // Reports per stream message: fewer, larger messages cost less per report. Range 1..the
+  // server's max_reports_per_request; default 32.
+  int reports_per_message = 32;
+  // Most reports sent and not yet answered; bounds client memory and server queueing. Range
+  // >= reports_per_message; default 1024.
+  int max_reports_in_flight = 1024;
+};
+
+class Client {
+ public:
+  // Connects to `target` (a gRPC target: host:port, dns:///host:port, ipv4:a:p,b:p) and waits
+  // until the server is reachable, at most options.connect_timeout.
+  static absl::StatusOr<std::unique_ptr<Client>> Connect(const std::string& target,
+                                                         const ClientOptions& options = {});
+
+  absl::StatusOr<v1::ModelInfo> GetModelInfo();
+
+  // Labels reports in one unary call: one result per report, in order.
+  absl::StatusOr<std::vector<v1::ReportResult>> Label(const std::vector<v1::Report>& reports);
+
+  // Returns the next report, std::nullopt at the end, or an error that aborts the stream.
+  using ReportSource = std::function<absl::StatusOr<std::optional<v1::Report>>()>;
+  // Receives each result, in the order the reports were produced; an error aborts the stream.
+  using ResultSink = std::function<absl::Status(v1::ReportResult result)>;
+
+  // Streams every report of `next` through one LabelStream call, keeping at most
+  // max_reports_in_flight unanswered. `next` is called on a writer thread, `sink` on the
+  // calling thread. Returns OK once every report has been answered.
+  absl::Status LabelStream(const ReportSource& next, const ResultSink& sink,
+                           const StreamOptions& options = {});
+
+ private:
+  Client(std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
+
+  const ClientOptions options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Labeller::Stub> stub_;
+};
+
+}  // namespace radlabel
