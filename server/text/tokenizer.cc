@@ -82,9 +82,12 @@ void AppendLowerStripped(char32_t cp, std::u32string& out) {
   }
 }
 
-}  // namespace
-
-bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
+// Calls on_code_point(cp) for each code point of `text` and returns true, or stops at the first
+// invalid byte and returns false with its offset in *bad_offset (when `stop_at_invalid`); without
+// `stop_at_invalid`, invalid bytes are skipped.
+template <typename OnCodePoint>
+bool DecodeUtf8(absl::string_view text, bool stop_at_invalid, size_t* bad_offset,
+                OnCodePoint on_code_point) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   size_t i = 0;
   while (i < text.size()) {
@@ -92,12 +95,23 @@ bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
     const utf8proc_ssize_t n =
         utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
     if (n <= 0) {
-      if (bad_offset != nullptr) *bad_offset = i;
-      return false;
+      if (stop_at_invalid) {
+        if (bad_offset != nullptr) *bad_offset = i;
+        return false;
+      }
+      ++i;
+      continue;
     }
     i += static_cast<size_t>(n);
+    on_code_point(cp);
   }
   return true;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
+  return DecodeUtf8(text, /*stop_at_invalid=*/true, bad_offset, [](utf8proc_int32_t) {});
 }
 
 absl::StatusOr<WordPieceTokenizer> WordPieceTokenizer::Create(std::vector<std::string> vocab,
@@ -160,27 +174,17 @@ std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text) con
     if (!word.empty()) EncodeWord(word, ids);
     word.clear();
   };
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(utf8_text.data());
-  size_t i = 0;
-  while (i < utf8_text.size()) {
-    utf8proc_int32_t cp;
-    const utf8proc_ssize_t n =
-        utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(utf8_text.size() - i), &cp);
-    if (n <= 0) {  // invalid byte: skip it
-      ++i;
-      continue;
-    }
-    i += static_cast<size_t>(n);
-    if (cp == 0 || cp == 0xFFFD || IsControl(cp)) continue;
+  DecodeUtf8(utf8_text, /*stop_at_invalid=*/false, nullptr, [&](utf8proc_int32_t cp) {
+    if (cp == 0 || cp == 0xFFFD || IsControl(cp)) return;
     if (IsWhitespace(cp) || IsWordSeparator(static_cast<char32_t>(cp))) {
       flush();
-      continue;
+      return;
     }
     if (IsCjk(cp)) {
       flush();
       word.push_back(static_cast<char32_t>(cp));
       flush();
-      continue;
+      return;
     }
     // Punctuation is judged after lowercasing and decomposition, as in the Python tokenizer.
     std::u32string normalised;
@@ -198,7 +202,7 @@ std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text) con
         word.push_back(c);
       }
     }
-  }
+  });
   flush();
   return ids;
 }
