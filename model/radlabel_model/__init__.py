@@ -1,0 +1,1 @@
+"""Python side of radlabel: data generation, tokenizer, classifier, training and export."""

@@ -1,0 +1,68 @@
+"""Writes and reads model bundles, and labels reports offline exactly as the server does.
+
+A bundle directory holds model.pt (TorchScript), vocab.txt, labels.json and MANIFEST.sha256
+(`sha256sum` format over the other three). The contract is documented in the README.
+"""
+import hashlib
+import json
+import os
+
+import torch
+
+from .chunking import batch_tensors, chunk_ids, combine_chunks
+from .wordpiece import WordPieceTokenizer
+
+BUNDLE_FILES = ["model.pt", "vocab.txt", "labels.json"]
+MANIFEST = "MANIFEST.sha256"
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(bundle_dir):
+    lines = [f"{sha256_file(os.path.join(bundle_dir, name))}  {name}\n" for name in BUNDLE_FILES]
+    with open(os.path.join(bundle_dir, MANIFEST), "w") as f:
+        f.writelines(lines)
+
+
+class OfflineLabeller:
+    """Runs a bundle's model.pt over reports, chunking long ones like the server does."""
+
+    def __init__(self, bundle_dir, threads=2):
+        torch.set_num_threads(threads)
+        with open(os.path.join(bundle_dir, "labels.json")) as f:
+            self.config = json.load(f)
+        self.tokenizer = WordPieceTokenizer.from_file(
+            os.path.join(bundle_dir, "vocab.txt"),
+            do_lower_case=self.config["do_lower_case"],
+            max_input_chars_per_word=self.config["max_input_chars_per_word"])
+        self.model = torch.jit.load(os.path.join(bundle_dir, "model.pt"))
+        self.model.eval()
+        self.positive_index = self.config["classes"].index(self.config["positive_class"])
+
+    def probabilities(self, text):
+        """[L, C] class probabilities for one report."""
+        chunks = chunk_ids(self.tokenizer.encode(text), self.config["max_tokens"],
+                           self.config["chunk_overlap"])
+        ids, mask = batch_tensors(chunks, self.tokenizer.cls_id, self.tokenizer.sep_id,
+                                  self.tokenizer.pad_id)
+        with torch.inference_mode():
+            return combine_chunks(self.model(ids, mask), self.positive_index)
+
+    def decisions(self, probs):
+        """Class index per label: positive at or above the label's threshold, else the more
+        probable of the other classes (the server's rule)."""
+        out = []
+        for l, label in enumerate(self.config["labels"]):
+            p = probs[l]
+            if p[self.positive_index] >= label["threshold"]:
+                out.append(self.positive_index)
+            else:
+                others = [c for c in range(len(p)) if c != self.positive_index]
+                out.append(max(others, key=lambda c: (p[c], -c)))
+        return out

@@ -1,0 +1,77 @@
+// The radlabel CLI against a real server: a CSV export with quoted line breaks in, CSV and
+// JSONL out, one row per input report, bad reports reported without failing the job.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/csv.h"
+#include "integration/server_process.h"
+
+namespace radlabel::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+TEST(CliTest, LabelsACsvExportToCsvAndJsonl) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const fs::path dir = fs::temp_directory_path() / ("radlabel_cli_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "in.csv")
+      << "accession,report\n"
+         "A1,\"CLINICAL DETAILS: ?stroke\nFINDINGS: Acute infarct in the left MCA territory, "
+         "with restricted diffusion.\nCONCLUSION: Acute infarct.\"\n"
+         "A2,\"Normal MRI brain. No \"\"mass\"\".\"\n"
+         "A3,\n";
+  for (const char* output : {"out.csv", "out.jsonl"}) {
+    const ProcessResult run =
+        RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / output).string(),
+                    "--target=" + (*server)->target(), "--id_column=accession",
+                    "--text_column=report", "--progress=false"});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("labelled 3 reports (1 failed)"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("100,000 reports would take"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("report 'A3' failed"), std::string::npos) << run.output;
+  }
+
+  std::istringstream csv_text(ReadFile(dir / "out.csv"));
+  CsvReader csv(csv_text);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> fields;
+  while (*csv.Next(&fields)) rows.push_back(fields);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0][0], "id");
+  EXPECT_EQ(rows[0][5], "abnormal");
+  EXPECT_EQ(rows[0][6], "abnormal_negative");
+  EXPECT_EQ(rows[1][0], "A1");
+  EXPECT_EQ(rows[1][1], "OK");
+  EXPECT_EQ(rows[3][0], "A3");
+  EXPECT_EQ(rows[3][1], "INVALID_ARGUMENT");
+  for (const auto& row : rows) EXPECT_EQ(row.size(), rows[0].size());
+
+  const std::string jsonl = ReadFile(dir / "out.jsonl");
+  EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 3);
+  EXPECT_NE(jsonl.find("{\"id\":\"A2\",\"status\":\"OK\""), std::string::npos) << jsonl;
+  // Outputs carry labels, never the report text.
+  EXPECT_EQ(jsonl.find("restricted diffusion"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(CliTest, AnUnreachableServerIsReportedClearly) {
+  const ProcessResult run = RunProcess(
+      {kCliBinary, "info", "--target=127.0.0.1:1", "--connect_timeout=1s"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("cannot reach radlabel-server"), std::string::npos) << run.output;
+}
+
+}  // namespace
+}  // namespace radlabel::testing

@@ -1,0 +1,238 @@
+// A real radlabel-server process on the default bundle, driven through the client library.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "cli/report_reader.h"
+#include "cli/result_writer.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection_subset.grpc.pb.h"
+#include "integration/server_process.h"
+#include "radlabel/client.h"
+
+namespace radlabel::testing {
+namespace {
+
+const std::string kSamples = kSourceDir + "/model/samples/head_mri_reports.csv";
+
+std::vector<v1::Report> ReadSamples(int count) {
+  auto reader = OpenReportReader(kSamples, ReportFormat::kCsv, {"report_id", "text"});
+  EXPECT_TRUE(reader.ok()) << reader.status();
+  std::vector<v1::Report> reports;
+  while (static_cast<int>(reports.size()) < count) {
+    auto report = (*reader)->Next();
+    EXPECT_TRUE(report.ok() && report->has_value());
+    reports.push_back(**report);
+  }
+  return reports;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = ServerProcess::Start({});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = server->release();
+    auto client = Client::Connect(server_->target());
+    ASSERT_TRUE(client.ok()) << client.status();
+    client_ = client->release();
+  }
+  static void TearDownTestSuite() {
+    delete client_;
+    delete server_;
+  }
+  static ServerProcess* server_;
+  static Client* client_;
+};
+ServerProcess* ServerTest::server_ = nullptr;
+Client* ServerTest::client_ = nullptr;
+
+// Offline probabilities of the same bundle from model/predict.py (Python, torch), by report id.
+std::map<std::string, google::protobuf::ListValue> PythonProbabilities(
+    const std::vector<v1::Report>& reports) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  const std::string input = (dir / ("radlabel_py_in_" + std::to_string(getpid()) + ".jsonl")).string();
+  const std::string output = (dir / ("radlabel_py_out_" + std::to_string(getpid()) + ".jsonl")).string();
+  {
+    std::ofstream in(input);
+    for (const v1::Report& r : reports) {
+      std::string line = "{\"id\":";
+      AppendJsonString(r.id(), line);
+      line += ",\"text\":";
+      AppendJsonString(r.text(), line);
+      in << line << "}\n";
+    }
+  }
+  const ProcessResult run = RunProcess({"/usr/bin/python3", kSourceDir + "/model/predict.py",
+                                        "--bundle", kSourceDir + "/model/default", "--input",
+                                        input, "--output", output});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  std::map<std::string, google::protobuf::ListValue> by_id;
+  std::ifstream out(output);
+  std::string line;
+  while (std::getline(out, line)) {
+    google::protobuf::Struct row;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &row).ok());
+    by_id[row.fields().at("id").string_value()] = row.fields().at("probabilities").list_value();
+  }
+  std::filesystem::remove(input);
+  std::filesystem::remove(output);
+  return by_id;
+}
+
+TEST_F(ServerTest, StreamedReportsComeBackOnceInOrderWithPythonsProbabilities) {
+  const std::vector<v1::Report> reports = ReadSamples(1000);
+  size_t next = 0;
+  std::vector<v1::ReportResult> results;
+  StreamOptions options;
+  options.reports_per_message = 7;  // messages that do not divide the total
+  options.max_reports_in_flight = 140;
+  const absl::Status streamed = client_->LabelStream(
+      [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+        if (next == reports.size()) return std::nullopt;
+        return reports[next++];
+      },
+      [&](v1::ReportResult result) {
+        results.push_back(std::move(result));
+        return absl::OkStatus();
+      },
+      options);
+  ASSERT_TRUE(streamed.ok()) << streamed;
+  ASSERT_EQ(results.size(), reports.size());
+  absl::flat_hash_set<std::string> seen;
+  int multi_window = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].id(), reports[i].id());
+    EXPECT_TRUE(seen.insert(results[i].id()).second) << "duplicate " << results[i].id();
+    EXPECT_EQ(results[i].status().code(), 0) << results[i].status().message();
+    multi_window += results[i].num_chunks() > 1;
+  }
+  EXPECT_GT(multi_window, 0) << "the sample should exercise chunking";
+
+  const auto expected = PythonProbabilities(reports);
+  ASSERT_EQ(expected.size(), reports.size());
+  double worst = 0;
+  for (const v1::ReportResult& result : results) {
+    const google::protobuf::ListValue& labels = expected.at(result.id());
+    ASSERT_EQ(result.labels_size(), labels.values_size());
+    for (int l = 0; l < result.labels_size(); ++l) {
+      const auto& classes = labels.values(l).list_value();
+      ASSERT_EQ(result.labels(l).probabilities_size(), classes.values_size());
+      for (int c = 0; c < classes.values_size(); ++c) {
+        worst = std::max(worst, std::abs(result.labels(l).probabilities(c) -
+                                         classes.values(c).number_value()));
+      }
+    }
+  }
+  EXPECT_LE(worst, 1e-4) << "largest difference from the Python run";
+}
+
+TEST_F(ServerTest, EmptyAndNonUtf8ReportsFailAloneInAUnaryCall) {
+  std::vector<v1::Report> reports = ReadSamples(2);
+  v1::Report empty, binary;
+  empty.set_id("empty");
+  binary.set_id("binary");
+  binary.set_text("FINDINGS: \xff\xfe\x00 mass");
+  reports.insert(reports.begin() + 1, {empty, binary});
+  auto results = client_->Label(reports);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 4u);
+  EXPECT_EQ((*results)[0].status().code(), 0);
+  EXPECT_EQ((*results)[0].labels_size(), 8);
+  EXPECT_EQ((*results)[1].id(), "empty");
+  EXPECT_EQ((*results)[1].status().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ((*results)[2].status().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_NE((*results)[2].status().message().find("UTF-8"), std::string::npos);
+  EXPECT_TRUE((*results)[2].labels().empty());
+  EXPECT_EQ((*results)[3].status().code(), 0);
+}
+
+TEST_F(ServerTest, TooManyReportsInOneRequestIsRejected) {
+  auto info = client_->GetModelInfo();
+  ASSERT_TRUE(info.ok());
+  std::vector<v1::Report> reports(static_cast<size_t>(info->limits().max_reports_per_request() + 1));
+  auto results = client_->Label(reports);
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(client_->Label({}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServerTest, ModelInfoDescribesTheBundle) {
+  auto info = client_->GetModelInfo();
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->name(), "radlabel-head-mri-default");
+  EXPECT_EQ(info->checksum().size(), 64u);
+  ASSERT_EQ(info->labels_size(), 8);
+  EXPECT_EQ(info->labels(7).name(), "encephalomalacia");
+  EXPECT_EQ(info->classes_size(), 3);
+  EXPECT_GT(info->max_tokens(), 2);
+  EXPECT_GT(info->limits().max_batch_size(), 0);
+}
+
+TEST_F(ServerTest, HealthCheckingAndReflectionAreOn) {
+  auto channel = grpc::CreateChannel(server_->target(), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  for (const char* service : {"", "radlabel.v1.Labeller"}) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    const grpc::Status status = health->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << "'" << service << "': " << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
+  grpc::ClientContext context;
+  auto stream = reflection->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<std::string> services;
+  for (const auto& s : response.list_services_response().service()) services.push_back(s.name());
+  EXPECT_NE(std::find(services.begin(), services.end(), "radlabel.v1.Labeller"), services.end());
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+// A separate server: SIGTERM arrives in the middle of a stream, which still completes in full,
+// and the server then exits 0.
+TEST(ShutdownTest, SigtermFinishesInFlightWorkAndExitsZero) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = Client::Connect((*server)->target());
+  ASSERT_TRUE(client.ok());
+  const std::vector<v1::Report> reports = ReadSamples(600);
+  size_t next = 0;
+  size_t received = 0;
+  StreamOptions options;
+  options.reports_per_message = 8;
+  options.max_reports_in_flight = 64;
+  const absl::Status streamed = (*client)->LabelStream(
+      [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+        if (next == reports.size()) return std::nullopt;
+        return reports[next++];
+      },
+      [&](v1::ReportResult result) {
+        EXPECT_EQ(result.id(), reports[received].id());
+        EXPECT_EQ(result.status().code(), 0) << result.status().message();
+        if (++received == 100) (*server)->Signal(SIGTERM);  // mid-stream, with work in flight
+        return absl::OkStatus();
+      },
+      options);
+  EXPECT_TRUE(streamed.ok()) << streamed;
+  EXPECT_EQ(received, reports.size());
+  EXPECT_EQ((*server)->Stop(SIGTERM), 0) << (*server)->output();
+  EXPECT_NE((*server)->output().find("draining"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace radlabel::testing

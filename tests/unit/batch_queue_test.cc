@@ -1,0 +1,119 @@
+#include "batching/batch_queue.h"
+
+#include <gtest/gtest.h>
+
+namespace radlabel {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1000);
+
+// A task whose window has `length` tokens, the first of them `tag` so tests can tell it apart.
+BatchTask Task(int length, int32_t tag) {
+  BatchTask task;
+  task.token_ids.assign(static_cast<size_t>(length), 0);
+  task.token_ids[0] = tag;
+  task.done = [](absl::StatusOr<absl::Span<const float>>) {};
+  return task;
+}
+
+std::vector<int32_t> Tags(const std::vector<BatchTask>& batch) {
+  std::vector<int32_t> tags;
+  for (const BatchTask& t : batch) tags.push_back(t.token_ids[0]);
+  return tags;
+}
+
+BatcherOptions Options(int max_batch_size, int max_batch_tokens, absl::Duration delay) {
+  BatcherOptions options;
+  options.max_batch_size = max_batch_size;
+  options.max_batch_tokens = max_batch_tokens;
+  options.max_queue_delay = delay;
+  options.max_queue_windows = 16;
+  return options;
+}
+
+void Push(BatchQueue& queue, std::vector<BatchTask> tasks, absl::Time now) {
+  ASSERT_TRUE(queue.Push(tasks, now).ok());
+}
+
+TEST(BatchQueueTest, WaitsAtMostMaxQueueDelayForBatchMates) {
+  BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
+  Push(queue, {Task(10, 1)}, kT0);
+  BatchQueue::Poll poll = queue.Next(kT0 + absl::Milliseconds(1), false);
+  EXPECT_TRUE(poll.batch.empty());
+  EXPECT_EQ(poll.retry_at, kT0 + absl::Milliseconds(5));
+  Push(queue, {Task(10, 2)}, kT0 + absl::Milliseconds(3));
+  poll = queue.Next(kT0 + absl::Milliseconds(5), false);
+  EXPECT_EQ(Tags(poll.batch), (std::vector<int32_t>{1, 2}));
+  EXPECT_EQ(queue.size(), 0u);
+}
+
+TEST(BatchQueueTest, ZeroDelayRunsWhateverIsQueued) {
+  BatchQueue queue(Options(8, 1024, absl::ZeroDuration()));
+  Push(queue, {Task(10, 1)}, kT0);
+  EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1}));
+}
+
+TEST(BatchQueueTest, FullBatchRunsAtOnce) {
+  BatchQueue queue(Options(3, 1024, absl::Hours(1)));
+  Push(queue, {Task(10, 1), Task(10, 2), Task(10, 3), Task(10, 4)}, kT0);
+  EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1, 2, 3}));
+  // The fourth is alone and waits for its delay.
+  EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
+}
+
+TEST(BatchQueueTest, PaddedTokenBudgetLimitsTheBatch) {
+  // Longest row 20 -> at most 2 rows within 45 padded tokens.
+  BatchQueue queue(Options(8, 45, absl::Hours(1)));
+  Push(queue, {Task(20, 1), Task(20, 2), Task(20, 3)}, kT0);
+  const BatchQueue::Poll poll = queue.Next(kT0, false);
+  EXPECT_EQ(Tags(poll.batch), (std::vector<int32_t>{1, 2}));
+}
+
+TEST(BatchQueueTest, GroupsWindowsOfSimilarLengthAroundTheOldest) {
+  BatchQueue queue(Options(3, 1024, absl::Hours(1)));
+  Push(queue, {Task(10, 1), Task(50, 2), Task(11, 3), Task(49, 4), Task(12, 5)}, kT0);
+  const BatchQueue::Poll first = queue.Next(kT0, false);
+  EXPECT_EQ(Tags(first.batch), (std::vector<int32_t>{1, 3, 5}));  // ordered by length
+  const BatchQueue::Poll second = queue.Next(kT0, true);
+  EXPECT_EQ(Tags(second.batch), (std::vector<int32_t>{4, 2}));
+}
+
+TEST(BatchQueueTest, TheOldestWindowIsNeverPassedOver) {
+  BatchQueue queue(Options(2, 1024, absl::Hours(1)));
+  Push(queue, {Task(100, 1)}, kT0);
+  Push(queue, {Task(5, 2), Task(5, 3), Task(5, 4)}, kT0 + absl::Seconds(1));
+  const std::vector<int32_t> tags = Tags(queue.Next(kT0 + absl::Seconds(1), false).batch);
+  ASSERT_EQ(tags.size(), 2u);
+  EXPECT_EQ(tags[1], 1);  // the long oldest window, with its nearest neighbour
+}
+
+TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
+  BatchQueue queue(Options(4, 1024, absl::Hours(1)));  // max_queue_windows 16
+  std::vector<BatchTask> fifteen;
+  for (int i = 0; i < 15; ++i) fifteen.push_back(Task(10, i));
+  Push(queue, std::move(fifteen), kT0);
+  std::vector<BatchTask> two = {Task(10, 100), Task(10, 101)};
+  const absl::Status status = queue.Push(two, kT0);
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(queue.size(), 15u);
+  EXPECT_EQ(two.size(), 2u);  // the caller keeps the tasks it could not queue
+}
+
+TEST(BatchQueueTest, FlushReleasesPartialBatches) {
+  BatchQueue queue(Options(8, 1024, absl::Hours(1)));
+  Push(queue, {Task(10, 1)}, kT0);
+  EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
+  EXPECT_EQ(Tags(queue.Next(kT0, true).batch), (std::vector<int32_t>{1}));
+}
+
+TEST(BatcherOptionsTest, ValidateNamesTheFieldToFix) {
+  BatcherOptions options;
+  options.max_batch_tokens = 64;
+  const absl::Status status = options.Validate(128);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("max_batch_tokens"), absl::string_view::npos);
+  EXPECT_TRUE(BatcherOptions().Validate(128).ok());
+}
+
+}  // namespace
+}  // namespace radlabel

@@ -1,0 +1,149 @@
+#include "batching/batcher.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/synchronization/blocking_counter.h"
+#include "fake_model.h"
+
+namespace radlabel {
+namespace {
+
+using testing::FakeModel;
+
+constexpr int kPad = 0;
+
+// One output per row: its first token (the tag) and its unpadded length.
+std::vector<float> TagAndLength(const std::vector<int64_t>& ids, const std::vector<int64_t>& mask) {
+  int64_t length = 0;
+  for (int64_t m : mask) length += m;
+  return {static_cast<float>(ids[0]), static_cast<float>(length)};
+}
+
+struct Outcome {
+  absl::Status status;
+  std::vector<float> values;
+};
+
+BatchTask Task(int length, int32_t tag, Outcome* outcome, absl::BlockingCounter* counter) {
+  BatchTask task;
+  task.token_ids.assign(static_cast<size_t>(length), 7);
+  task.token_ids[0] = tag;
+  task.done = [outcome, counter](absl::StatusOr<absl::Span<const float>> values) {
+    if (values.ok()) {
+      outcome->values.assign(values->begin(), values->end());
+    } else {
+      outcome->status = values.status();
+    }
+    counter->DecrementCount();
+  };
+  return task;
+}
+
+std::unique_ptr<Batcher> MakeBatcher(FakeModel& model, BatcherOptions options) {
+  auto batcher = Batcher::Create(options, &model, kPad, /*outputs_per_window=*/2,
+                                 /*model_max_tokens=*/16);
+  EXPECT_TRUE(batcher.ok()) << batcher.status();
+  return *std::move(batcher);
+}
+
+TEST(BatcherTest, EveryTaskGetsItsOwnRowOnce) {
+  FakeModel model(TagAndLength);
+  BatcherOptions options;
+  options.max_batch_size = 4;
+  options.max_batch_tokens = 64;
+  options.max_queue_delay = absl::ZeroDuration();
+  auto batcher = MakeBatcher(model, options);
+  constexpr int kTasks = 23;
+  std::vector<Outcome> outcomes(kTasks);
+  absl::BlockingCounter counter(kTasks);
+  std::vector<BatchTask> tasks;
+  for (int i = 0; i < kTasks; ++i) tasks.push_back(Task(2 + i % 9, 1000 + i, &outcomes[i], &counter));
+  ASSERT_TRUE(batcher->Submit(std::move(tasks)).ok());
+  counter.Wait();
+  for (int i = 0; i < kTasks; ++i) {
+    ASSERT_TRUE(outcomes[i].status.ok()) << outcomes[i].status;
+    EXPECT_EQ(outcomes[i].values, (std::vector<float>{1000.0f + i, 2.0f + i % 9}));
+  }
+  for (const TokenBatch& batch : model.batches()) {
+    EXPECT_LE(batch.batch_size, 4);
+    EXPECT_LE(batch.batch_size * batch.seq_len, 64);
+  }
+}
+
+TEST(BatcherTest, PadsRowsAndMasksThePadding) {
+  FakeModel model(TagAndLength);
+  BatcherOptions options;
+  options.max_batch_size = 2;
+  auto batcher = MakeBatcher(model, options);
+  std::vector<Outcome> outcomes(2);
+  absl::BlockingCounter counter(2);
+  ASSERT_TRUE(batcher->Submit({Task(3, 11, &outcomes[0], &counter), Task(5, 12, &outcomes[1], &counter)}).ok());
+  counter.Wait();
+  const std::vector<TokenBatch> batches = model.batches();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].seq_len, 5);
+  EXPECT_EQ(batches[0].input_ids, (std::vector<int64_t>{11, 7, 7, kPad, kPad, 12, 7, 7, 7, 7}));
+  EXPECT_EQ(batches[0].attention_mask, (std::vector<int64_t>{1, 1, 1, 0, 0, 1, 1, 1, 1, 1}));
+}
+
+TEST(BatcherTest, AModelErrorFailsOnlyItsBatchAndServingGoesOn) {
+  FakeModel model(TagAndLength);
+  model.FailWhen([](const TokenBatch& batch) { return batch.input_ids[0] == 666; });
+  BatcherOptions options;
+  options.max_batch_size = 1;
+  options.max_queue_delay = absl::ZeroDuration();
+  auto batcher = MakeBatcher(model, options);
+  std::vector<Outcome> outcomes(3);
+  absl::BlockingCounter counter(3);
+  ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter), Task(4, 666, &outcomes[1], &counter),
+                               Task(4, 3, &outcomes[2], &counter)})
+                  .ok());
+  counter.Wait();
+  EXPECT_TRUE(outcomes[0].status.ok());
+  EXPECT_EQ(outcomes[1].status.code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(outcomes[2].status.ok());
+}
+
+TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
+  FakeModel model(TagAndLength);
+  absl::Notification entered, release;
+  model.HoldInRun(&entered, &release);
+  BatcherOptions options;
+  options.max_batch_size = 2;
+  options.max_queue_windows = 4;
+  options.max_queue_delay = absl::ZeroDuration();
+  auto batcher = MakeBatcher(model, options);
+  std::vector<Outcome> outcomes(5);
+  absl::BlockingCounter counter(5);
+  ASSERT_TRUE(batcher->Submit({Task(4, 0, &outcomes[0], &counter)}).ok());
+  entered.WaitForNotification();  // the worker holds task 0 inside the model: the queue is empty
+  std::vector<BatchTask> four;
+  for (int i = 1; i <= 4; ++i) four.push_back(Task(4, i, &outcomes[i], &counter));
+  ASSERT_TRUE(batcher->Submit(std::move(four)).ok());
+  Outcome refused_outcome;
+  absl::BlockingCounter unused(1);
+  const absl::Status refused = batcher->Submit({Task(4, 9, &refused_outcome, &unused)});
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  release.Notify();
+  counter.Wait();
+  for (const Outcome& o : outcomes) EXPECT_TRUE(o.status.ok());
+}
+
+TEST(BatcherTest, StopRunsQueuedWorkThenRefusesNewWork) {
+  FakeModel model(TagAndLength);
+  BatcherOptions options;
+  options.max_queue_delay = absl::InfiniteDuration();  // nothing runs until the flush
+  auto batcher = MakeBatcher(model, options);
+  std::vector<Outcome> outcomes(2);
+  absl::BlockingCounter counter(2);
+  ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter), Task(6, 2, &outcomes[1], &counter)}).ok());
+  batcher->Stop();
+  counter.Wait();
+  EXPECT_EQ(outcomes[1].values, (std::vector<float>{2.0f, 6.0f}));
+  Outcome late;
+  absl::BlockingCounter unused(1);
+  EXPECT_EQ(batcher->Submit({Task(4, 3, &late, &unused)}).code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace radlabel

@@ -1,0 +1,138 @@
+#include "core/labeller.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/synchronization/notification.h"
+#include "fake_model.h"
+
+namespace radlabel {
+namespace {
+
+using testing::FakeModel;
+
+// Vocabulary ids: 0..3 special, then words.
+const std::vector<std::string> kVocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "normal", "stroke", "mass"};
+constexpr int64_t kStroke = 5, kMass = 6;
+
+// Two labels (stroke, mass) x three classes (negative, positive, uncertain). A window is
+// positive for a label when it contains the label's word.
+std::vector<float> WordDetector(const std::vector<int64_t>& ids, const std::vector<int64_t>&) {
+  std::vector<float> out;
+  for (int64_t word : {kStroke, kMass}) {
+    const bool present = std::find(ids.begin(), ids.end(), word) != ids.end();
+    out.insert(out.end(), present ? std::initializer_list<float>{0.05f, 0.9f, 0.05f}
+                                  : std::initializer_list<float>{0.7f, 0.1f, 0.2f});
+  }
+  return out;
+}
+
+ModelBundle TestBundle() {
+  ModelBundle bundle;
+  v1::BundleConfig& config = bundle.config;
+  config.set_name("test");
+  for (const char* c : {"negative", "positive", "uncertain"}) config.add_classes(c);
+  config.set_positive_class("positive");
+  for (const char* l : {"stroke", "mass"}) {
+    v1::BundleLabel* label = config.add_labels();
+    label->set_name(l);
+    label->set_threshold(0.5f);
+  }
+  config.set_max_tokens(6);  // 4 content tokens per window
+  config.set_chunk_overlap(1);
+  config.set_do_lower_case(true);
+  config.set_max_input_chars_per_word(100);
+  bundle.positive_class = 1;
+  return bundle;
+}
+
+class LabellerTest : public ::testing::Test {
+ protected:
+  LabellerTest()
+      : bundle_(TestBundle()),
+        tokenizer_(*WordPieceTokenizer::Create(kVocab, {})),
+        model_(WordDetector) {
+    BatcherOptions options;
+    options.max_batch_tokens = 64;
+    options.max_queue_delay = absl::ZeroDuration();
+    batcher_ = *Batcher::Create(options, &model_, tokenizer_.pad_id(), 6, 6);
+    labeller_ = std::make_unique<Labeller>(bundle_, tokenizer_, *batcher_);
+  }
+
+  std::vector<ReportOutcome> LabelAndWait(const std::vector<ReportRef>& reports) {
+    std::vector<ReportOutcome> result;
+    absl::Notification done;
+    const absl::Status status = labeller_->Label(reports, [&](std::vector<ReportOutcome> outcomes) {
+      result = std::move(outcomes);
+      done.Notify();
+    });
+    EXPECT_TRUE(status.ok()) << status;
+    done.WaitForNotification();
+    return result;
+  }
+
+  ModelBundle bundle_;
+  WordPieceTokenizer tokenizer_;
+  FakeModel model_;
+  std::unique_ptr<Batcher> batcher_;
+  std::unique_ptr<Labeller> labeller_;
+};
+
+TEST_F(LabellerTest, AFindingInTheLastOfThreeWindowsIsNotLost) {
+  // 11 tokens, windows of 4 with overlap 1 (stride 3): [0,4) [3,7) [6,10) [9,11) -> 4 windows;
+  // 10 tokens -> [0,4) [3,7) [6,10): 3 windows, "stroke" only in the last.
+  const std::vector<ReportOutcome> outcomes =
+      LabelAndWait({{"r1", "normal normal normal normal normal normal normal normal normal stroke"}});
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_TRUE(outcomes[0].status.ok()) << outcomes[0].status;
+  EXPECT_EQ(outcomes[0].num_tokens, 10);
+  EXPECT_EQ(outcomes[0].num_windows, 3);
+  EXPECT_EQ(outcomes[0].probabilities,
+            (std::vector<float>{0.05f, 0.9f, 0.05f, 0.7f, 0.1f, 0.2f}));
+  EXPECT_EQ(outcomes[0].decisions, (std::vector<int>{1, 0}));
+}
+
+TEST_F(LabellerTest, BadReportsFailAloneAndBatchMatesSucceed) {
+  const std::string not_utf8 = "mass \xff\xfe lesion";
+  const std::vector<ReportOutcome> outcomes = LabelAndWait({{"good1", "mass"},
+                                                            {"empty", ""},
+                                                            {"binary", not_utf8},
+                                                            {"blank", " \n\t "},
+                                                            {"", "stroke"},
+                                                            {"good2", "stroke"}});
+  ASSERT_EQ(outcomes.size(), 6u);
+  EXPECT_TRUE(outcomes[0].status.ok());
+  EXPECT_EQ(outcomes[0].decisions, (std::vector<int>{0, 1}));
+  for (int bad : {1, 2, 3, 4}) {
+    EXPECT_EQ(outcomes[bad].status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_TRUE(outcomes[bad].probabilities.empty());
+  }
+  EXPECT_NE(outcomes[1].status.message().find("'empty'"), absl::string_view::npos);
+  EXPECT_NE(outcomes[2].status.message().find("UTF-8"), absl::string_view::npos);
+  // Errors name the report, never its text.
+  EXPECT_EQ(outcomes[2].status.message().find("lesion"), absl::string_view::npos);
+  EXPECT_TRUE(outcomes[5].status.ok());
+  EXPECT_EQ(outcomes[5].decisions, (std::vector<int>{1, 0}));
+}
+
+TEST_F(LabellerTest, OnlyInvalidReportsCompleteWithoutTheModel) {
+  const std::vector<ReportOutcome> outcomes = LabelAndWait({{"empty", ""}});
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(model_.batches().empty());
+}
+
+TEST_F(LabellerTest, AModelFailureFailsItsReportsWithInternal) {
+  model_.FailWhen([](const TokenBatch&) { return true; });
+  const std::vector<ReportOutcome> outcomes = LabelAndWait({{"r1", "stroke"}, {"r2", "mass"}});
+  for (const ReportOutcome& o : outcomes) EXPECT_EQ(o.status.code(), absl::StatusCode::kInternal);
+}
+
+TEST(DecideClassTest, PositiveAtThresholdElseMoreProbableOfTheRest) {
+  const std::vector<float> probs = {0.35f, 0.30f, 0.35f};
+  EXPECT_EQ(DecideClass(probs, 1, 0.3f), 1);
+  EXPECT_EQ(DecideClass(probs, 1, 0.31f), 0);  // tie between negative and uncertain: lower index
+  EXPECT_EQ(DecideClass(std::vector<float>{0.2f, 0.3f, 0.5f}, 1, 0.5f), 2);
+}
+
+}  // namespace
+}  // namespace radlabel

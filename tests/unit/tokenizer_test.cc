@@ -1,0 +1,92 @@
+#include "text/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace radlabel {
+namespace {
+
+const std::string kSourceDir = RADLABEL_SOURCE_DIR;
+
+// The ids of model/radlabel_model/wordpiece.py, written by model/build_default_bundle.py for
+// edge cases and generated reports, must be reproduced exactly.
+TEST(TokenizerTest, MatchesPythonVectors) {
+  auto tokenizer = WordPieceTokenizer::FromVocabFile(kSourceDir + "/model/default/vocab.txt", {});
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  std::ifstream in(kSourceDir + "/tests/data/tokenizer_vectors.jsonl");
+  ASSERT_TRUE(in) << "missing tests/data/tokenizer_vectors.jsonl";
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    google::protobuf::Struct vector;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &vector).ok()) << line;
+    const std::string& text = vector.fields().at("text").string_value();
+    std::vector<int32_t> expected;
+    for (const auto& id : vector.fields().at("ids").list_value().values()) {
+      expected.push_back(static_cast<int32_t>(id.number_value()));
+    }
+    EXPECT_EQ(tokenizer->Encode(text), expected) << "vector " << checked;
+    ++checked;
+  }
+  EXPECT_GE(checked, 300);
+}
+
+WordPieceTokenizer SmallTokenizer(TokenizerOptions options = {}) {
+  auto tokenizer = WordPieceTokenizer::Create(
+      {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "cafe", ",", "a", "##a", "北"},
+      options);
+  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status();
+  return *std::move(tokenizer);
+}
+
+TEST(TokenizerTest, GreedyLongestMatchWithContinuationPieces) {
+  const WordPieceTokenizer t = SmallTokenizer();
+  EXPECT_EQ(t.Encode("unaffable"), (std::vector<int32_t>{4, 5, 6}));
+  // A word the pieces cannot cover becomes one [UNK], not a partial match.
+  EXPECT_EQ(t.Encode("unaffablex"), (std::vector<int32_t>{1}));
+}
+
+TEST(TokenizerTest, LowercasesStripsAccentsAndSplitsPunctuation) {
+  const WordPieceTokenizer t = SmallTokenizer();
+  EXPECT_EQ(t.Encode("CAFÉ,Café"), (std::vector<int32_t>{7, 8, 7}));
+}
+
+TEST(TokenizerTest, KeepsCaseWhenNotLowercasing) {
+  const WordPieceTokenizer t = SmallTokenizer({/*do_lower_case=*/false, 100});
+  EXPECT_EQ(t.Encode("Cafe cafe"), (std::vector<int32_t>{1, 7}));
+}
+
+TEST(TokenizerTest, SplitsCjkAndDropsControlCharacters) {
+  const WordPieceTokenizer t = SmallTokenizer();
+  EXPECT_EQ(t.Encode(std::string("a\x00北\x07" "a", 7)), (std::vector<int32_t>{9, 11, 9}));
+}
+
+TEST(TokenizerTest, WordsOverTheLimitBecomeUnknown) {
+  const WordPieceTokenizer t = SmallTokenizer({true, 100});
+  std::vector<int32_t> hundred(100, 10);  // "a" then 99 x "##a"
+  hundred[0] = 9;
+  EXPECT_EQ(t.Encode(std::string(100, 'a')), hundred);
+  EXPECT_EQ(t.Encode(std::string(101, 'a')), (std::vector<int32_t>{1}));
+}
+
+TEST(TokenizerTest, RejectsVocabularyWithoutSpecialTokens) {
+  auto tokenizer = WordPieceTokenizer::Create({"[PAD]", "[UNK]", "[CLS]"}, {});
+  ASSERT_FALSE(tokenizer.ok());
+  EXPECT_NE(tokenizer.status().message().find("[SEP]"), absl::string_view::npos);
+}
+
+TEST(TokenizerTest, ValidatesUtf8) {
+  size_t offset = 0;
+  EXPECT_TRUE(IsValidUtf8("plain ascii, café", &offset));
+  EXPECT_FALSE(IsValidUtf8("abc\xff", &offset));
+  EXPECT_EQ(offset, 3u);
+  EXPECT_FALSE(IsValidUtf8("\xc3", &offset));  // truncated sequence
+  EXPECT_EQ(offset, 0u);
+}
+
+}  // namespace
+}  // namespace radlabel
