@@ -9,7 +9,8 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libssl-dev
   libtorch-dev python3-torch libopenblas0-openmp
-  prometheus-cpp-dev libcivetweb-dev libutf8proc-dev
+  prometheus-cpp-dev libcpp-httplib-dev libutf8proc-dev
+  prometheus
   libgtest-dev libgmock-dev googletest
   python3-grpcio python3-protobuf python3-pytest
 )

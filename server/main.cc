@@ -13,6 +13,8 @@
 #include "batching/batcher.h"
 #include "common/status_macros.h"
 #include "core/labeller.h"
+#include "metrics/metrics.h"
+#include "metrics/metrics_endpoint.h"
 #include "model/bundle.h"
 #include "model/torch_model.h"
 #include "service/labeller_service.h"
@@ -21,6 +23,9 @@
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
           "Address to serve gRPC on, host:port. Port 0 picks a free port (printed at start-up).");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
+          "Address to serve Prometheus metrics on (GET /metrics), host:port; port 0 picks a free "
+          "one; empty disables the endpoint.");
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
           "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
 ABSL_FLAG(int, intra_op_threads, 2,
@@ -71,7 +76,16 @@ absl::Status Serve() {
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             LoadTorchModel(bundle.path(kModelFile), model_options));
 
+  Metrics metrics(bundle);
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_listen); !address.empty()) {
+    RADLABEL_ASSIGN_OR_RETURN(metrics_endpoint, MetricsEndpoint::Start(address, metrics));
+    std::cout << "radlabel-server: metrics on http://" << metrics_endpoint->address()
+              << "/metrics" << std::endl;
+  }
+
   BatcherOptions batching;
+  batching.observer = &metrics;
   batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
   batching.max_batch_tokens = absl::GetFlag(FLAGS_max_batch_tokens);
   batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
@@ -87,7 +101,7 @@ absl::Status Serve() {
       absl::GetFlag(FLAGS_max_stream_messages_in_flight);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
   Labeller labeller(bundle, tokenizer, *batcher);
-  LabellerService service(labeller, bundle, batching, service_options);
+  LabellerService service(labeller, bundle, batching, service_options, metrics);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

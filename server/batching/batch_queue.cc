@@ -14,13 +14,16 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
         " windows and cannot take ", tasks.size(), " more; retry later with backoff, or send "
         "fewer reports at once"));
   }
-  for (BatchTask& task : tasks) queue_.push_back(Entry{std::move(task), now});
+  for (BatchTask& task : tasks) {
+    task.enqueued = now;
+    queue_.push_back(std::move(task));
+  }
   tasks.clear();
   return absl::OkStatus();
 }
 
 std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
-  auto length = [this](size_t i) { return queue_[i].task.token_ids.size(); };
+  auto length = [this](size_t i) { return queue_[i].token_ids.size(); };
   std::vector<size_t> order(queue_.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -75,9 +78,9 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   poll.batch.reserve(selected.size());
   for (size_t i : selected) {
     taken[i] = true;
-    poll.batch.push_back(std::move(queue_[i].task));
+    poll.batch.push_back(std::move(queue_[i]));
   }
-  std::deque<Entry> rest;
+  std::deque<BatchTask> rest;
   for (size_t i = 0; i < queue_.size(); ++i) {
     if (!taken[i]) rest.push_back(std::move(queue_[i]));
   }

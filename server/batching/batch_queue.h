@@ -32,6 +32,7 @@ namespace radlabel {
 struct BatchTask {
   std::vector<int32_t> token_ids;  // [CLS] ... [SEP]
   std::function<void(absl::StatusOr<absl::Span<const float>>)> done;
+  absl::Time enqueued;             // set by BatchQueue::Push
 };
 
 class BatchQueue {
@@ -51,16 +52,12 @@ class BatchQueue {
   size_t size() const { return queue_.size(); }
 
  private:
-  struct Entry {
-    BatchTask task;
-    absl::Time enqueued;
-  };
   // Indices into queue_ of the batch grown around the oldest entry; sets *full when a limit,
   // not a lack of work, stopped it.
   std::vector<size_t> SelectAroundOldest(bool* full) const;
 
   const BatcherOptions options_;
-  std::deque<Entry> queue_;  // arrival order: front is the oldest
+  std::deque<BatchTask> queue_;  // arrival order: front is the oldest
 };
 
 }  // namespace radlabel

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "batching/batcher_observer.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
 
@@ -35,6 +36,7 @@ absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
     return absl::UnavailableError("the server is shutting down; retry on another replica");
   }
   RADLABEL_RETURN_IF_ERROR(queue_.Push(tasks, clock_->Now()));
+  if (options_.observer != nullptr) options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
   work_changed_.Signal();
   return absl::OkStatus();
 }
@@ -59,6 +61,9 @@ void Batcher::WorkerLoop() {
         BatchQueue::Poll poll = queue_.Next(now, stopping_);
         if (!poll.batch.empty()) {
           batch = std::move(poll.batch);
+          if (options_.observer != nullptr) {
+            options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
+          }
           break;
         }
         // Woken early by a Submit or Stop; re-polls either way.
@@ -74,10 +79,13 @@ void Batcher::WorkerLoop() {
 }
 
 void Batcher::RunBatch(std::vector<BatchTask>& batch) {
+  const absl::Time start = clock_->Now();
   TokenBatch tokens;
   tokens.batch_size = static_cast<int>(batch.size());
+  int64_t real_tokens = 0;
   for (const BatchTask& task : batch) {
     tokens.seq_len = std::max(tokens.seq_len, static_cast<int>(task.token_ids.size()));
+    real_tokens += static_cast<int64_t>(task.token_ids.size());
   }
   const size_t cells = static_cast<size_t>(tokens.batch_size) * tokens.seq_len;
   tokens.input_ids.assign(cells, pad_id_);
@@ -88,6 +96,19 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch) {
     std::fill_n(tokens.attention_mask.begin() + b * tokens.seq_len, ids.size(), 1);
   }
   const absl::StatusOr<std::vector<float>> probs = model_->Run(tokens);
+  if (options_.observer != nullptr) {
+    std::vector<absl::Duration> waits;
+    waits.reserve(batch.size());
+    for (const BatchTask& task : batch) waits.push_back(start - task.enqueued);
+    BatchStats stats;
+    stats.rows = tokens.batch_size;
+    stats.seq_len = tokens.seq_len;
+    stats.real_tokens = real_tokens;
+    stats.inference = clock_->Now() - start;
+    stats.failed = !probs.ok();
+    stats.queue_waits = waits;
+    options_.observer->OnBatch(stats);
+  }
   for (size_t b = 0; b < batch.size(); ++b) {
     if (probs.ok()) {
       batch[b].done(absl::Span<const float>(probs->data() + b * outputs_per_window_,

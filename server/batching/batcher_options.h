@@ -7,6 +7,7 @@
 
 namespace radlabel {
 
+class BatcherObserver;
 class Clock;
 
 struct BatcherOptions {
@@ -32,6 +33,9 @@ struct BatcherOptions {
 
   // Time source; nullptr means the real clock. Tests inject a fake one.
   Clock* clock = nullptr;
+
+  // Receives batch statistics and queue depth (metrics); nullptr reports nothing.
+  BatcherObserver* observer = nullptr;
 
   // Checks ranges against the model window (max_tokens). The error says which field to fix.
   absl::Status Validate(int model_max_tokens) const;

@@ -74,7 +74,8 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
       absl::MutexLock lock(&mu_);
       pending_.push_back(slot);
     }
-    const absl::Status started = service_.StartLabelling(request_, &slot->response, [this, slot] {
+    const absl::Status started =
+        service_.StartLabelling(Rpc::kLabelStream, request_, &slot->response, [this, slot] {
       Continue([slot] { slot->ready = true; });
     });
     Continue([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -165,41 +166,52 @@ absl::Status ServiceOptions::Validate() const {
 }
 
 LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
-                                 const BatcherOptions& batching, const ServiceOptions& options)
+                                 const BatcherOptions& batching, const ServiceOptions& options,
+                                 Metrics& metrics)
     : labeller_(labeller),
       bundle_(bundle),
       options_(options),
+      metrics_(metrics),
       model_info_(MakeModelInfo(bundle, batching, options)) {}
 
-absl::Status LabellerService::StartLabelling(const v1::LabelRequest& request,
+absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& request,
                                              v1::LabelResponse* response,
                                              std::function<void()> done) {
+  const absl::Time received = absl::Now();
   const int n = request.reports_size();
+  absl::Status started;
   if (n < 1 || n > options_.max_reports_per_request) {
-    return absl::InvalidArgumentError(
+    started = absl::InvalidArgumentError(
         absl::StrCat("the request holds ", n, " reports; send 1 to ",
                      options_.max_reports_per_request, " per request (split larger batches)"));
+  } else {
+    std::vector<ReportRef> refs;
+    refs.reserve(static_cast<size_t>(n));
+    std::vector<std::string> ids;
+    ids.reserve(static_cast<size_t>(n));
+    for (const v1::Report& report : request.reports()) {
+      refs.push_back(ReportRef{report.id(), report.text()});
+      ids.push_back(report.id());
+    }
+    started = labeller_.Label(
+        refs, [this, rpc, received, response, ids = std::move(ids),
+               done = std::move(done)](std::vector<ReportOutcome> outcomes) {
+          response->clear_results();
+          response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
+          std::vector<absl::StatusCode> codes;
+          codes.reserve(outcomes.size());
+          for (size_t r = 0; r < outcomes.size(); ++r) {
+            v1::ReportResult* result = response->add_results();
+            result->set_id(ids[r]);
+            FillResult(outcomes[r], bundle_, result);
+            codes.push_back(outcomes[r].status.code());
+          }
+          metrics_.RecordRequest(rpc, absl::StatusCode::kOk, codes, received, absl::Now());
+          done();
+        });
   }
-  std::vector<ReportRef> refs;
-  refs.reserve(static_cast<size_t>(n));
-  std::vector<std::string> ids;
-  ids.reserve(static_cast<size_t>(n));
-  for (const v1::Report& report : request.reports()) {
-    refs.push_back(ReportRef{report.id(), report.text()});
-    ids.push_back(report.id());
-  }
-  return labeller_.Label(
-      refs, [this, response, ids = std::move(ids),
-             done = std::move(done)](std::vector<ReportOutcome> outcomes) {
-        response->clear_results();
-        response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
-        for (size_t r = 0; r < outcomes.size(); ++r) {
-          v1::ReportResult* result = response->add_results();
-          result->set_id(ids[r]);
-          FillResult(outcomes[r], bundle_, result);
-        }
-        done();
-      });
+  if (!started.ok()) metrics_.RecordRequest(rpc, started.code(), {}, received, absl::Now());
+  return started;
 }
 
 grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* context,
@@ -207,7 +219,8 @@ grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* co
                                                  v1::LabelResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Status started =
-      StartLabelling(*request, response, [reactor] { reactor->Finish(grpc::Status::OK); });
+      StartLabelling(Rpc::kLabel, *request, response,
+                     [reactor] { reactor->Finish(grpc::Status::OK); });
   if (!started.ok()) reactor->Finish(ToGrpcStatus(started));
   return reactor;
 }
@@ -221,6 +234,8 @@ grpc::ServerUnaryReactor* LabellerService::GetModelInfo(grpc::CallbackServerCont
                                                         const v1::GetModelInfoRequest* /*request*/,
                                                         v1::ModelInfo* response) {
   *response = model_info_;
+  const absl::Time now = absl::Now();
+  metrics_.RecordRequest(Rpc::kGetModelInfo, absl::StatusCode::kOk, {}, now, now);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

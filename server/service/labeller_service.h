@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/labeller.h"
+#include "metrics/metrics.h"
 #include "radlabel/v1/labeller.grpc.pb.h"
 
 namespace radlabel {
@@ -22,9 +23,9 @@ struct ServiceOptions {
 
 class LabellerService final : public v1::Labeller::CallbackService {
  public:
-  // `labeller` and `bundle` must outlive the service.
+  // `labeller`, `bundle` and `metrics` must outlive the service.
   LabellerService(Labeller& labeller, const ModelBundle& bundle, const BatcherOptions& batching,
-                  const ServiceOptions& options);
+                  const ServiceOptions& options, Metrics& metrics);
 
   grpc::ServerUnaryReactor* Label(grpc::CallbackServerContext* context,
                                   const v1::LabelRequest* request,
@@ -39,8 +40,9 @@ class LabellerService final : public v1::Labeller::CallbackService {
   // calls `done`, possibly before returning. On error (the request's size is out of range, the
   // queue is full, the server is stopping) nothing was started and `done` is never called.
   // `request` must stay valid until StartLabelling returns, `response` until `done`.
-  absl::Status StartLabelling(const v1::LabelRequest& request, v1::LabelResponse* response,
-                              std::function<void()> done);
+  // Every request is recorded in the metrics under `rpc`.
+  absl::Status StartLabelling(Rpc rpc, const v1::LabelRequest& request,
+                              v1::LabelResponse* response, std::function<void()> done);
 
   const ServiceOptions& options() const { return options_; }
 
@@ -48,6 +50,7 @@ class LabellerService final : public v1::Labeller::CallbackService {
   Labeller& labeller_;
   const ModelBundle& bundle_;
   const ServiceOptions options_;
+  Metrics& metrics_;
   v1::ModelInfo model_info_;
 };
 

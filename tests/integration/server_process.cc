@@ -49,7 +49,8 @@ int WaitExitCode(pid_t pid) {
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {kServerBinary, "--listen=127.0.0.1:0"};
+  std::vector<std::string> argv = {kServerBinary, "--listen=127.0.0.1:0",
+                                   "--metrics_listen=127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   int fd = -1;
   std::unique_ptr<ServerProcess> server(new ServerProcess);
@@ -57,12 +58,14 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   if (server->pid_ < 0) return absl::InternalError(absl::StrCat("cannot start ", kServerBinary));
   FILE* out = fdopen(fd, "r");
   static const std::regex kListening("listening on (127\\.0\\.0\\.1:[0-9]+)");
+  static const std::regex kMetrics("metrics on http://(127\\.0\\.0\\.1:[0-9]+)/metrics");
   char* line = nullptr;
   size_t capacity = 0;
   std::string seen;
   while (getline(&line, &capacity, out) > 0) {
     seen += line;
     std::cmatch match;
+    if (std::regex_search(line, match, kMetrics)) server->metrics_address_ = match[1];
     if (std::regex_search(line, match, kListening)) {
       server->target_ = match[1];
       break;

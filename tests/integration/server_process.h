@@ -20,12 +20,14 @@ inline const std::string kCliBinary = RADLABEL_CLI_BINARY;
 
 class ServerProcess {
  public:
-  // Starts radlabel-server on 127.0.0.1 with an ephemeral port and `args`; returns once it
-  // serves. If it exits first, the error holds its exit code and output.
+  // Starts radlabel-server on 127.0.0.1 with ephemeral gRPC and metrics ports and `args`;
+  // returns once it serves. If it exits first, the error holds its exit code and output.
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(const std::vector<std::string>& args);
   ~ServerProcess();  // kills the server if it still runs
 
   const std::string& target() const { return target_; }
+  // host:port of the /metrics endpoint.
+  const std::string& metrics_address() const { return metrics_address_; }
   // Sends `signal`, waits for the exit, returns the exit code (128 + n if killed by signal n).
   int Stop(int signal);
   void Signal(int signal);
@@ -38,6 +40,7 @@ class ServerProcess {
 
   pid_t pid_ = -1;
   std::string target_;
+  std::string metrics_address_;
   std::thread reader_;
   absl::Mutex mu_;
   std::string output_ ABSL_GUARDED_BY(mu_);

@@ -1,0 +1,77 @@
+// Every metric radlabel-server exports, declared in this one place (prometheus-cpp). Names
+// follow Prometheus conventions: prefix radlabel_, base units (_seconds), counters end in
+// _total, histograms have explicit buckets, failures carry a reason or code label.
+//
+//   radlabel_requests_total{rpc,code}           unary calls and stream messages, by outcome
+//   radlabel_reports_total{rpc,code}            reports, by their own status
+//   radlabel_rejections_total{reason}           requests refused whole: queue_full,
+//                                               shutting_down, invalid_request
+//   radlabel_request_duration_seconds{rpc}      receipt to response, per request (histogram)
+//   radlabel_queue_wait_seconds                 per window, queue to batch start (histogram)
+//   radlabel_inference_duration_seconds         per model call (histogram)
+//   radlabel_batch_size_windows                 windows per model call (histogram)
+//   radlabel_batch_tokens                       padded tokens per model call (histogram)
+//   radlabel_batch_padding_ratio                padding share of a batch's tokens (histogram)
+//   radlabel_model_failures_total               model calls that returned an error
+//   radlabel_queue_windows                      windows waiting now (gauge)
+//   radlabel_model_info{name,version,checksum}  1 (info)
+//   radlabel_throughput_reports_per_second      reports labelled per second, last 60 s
+//   radlabel_target_throughput_reports_per_second   100000 / 1800
+//   radlabel_projected_seconds_per_100k_reports time for 100,000 reports at the current rate
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "batching/batcher_observer.h"
+#include "metrics/throughput_window.h"
+#include "model/bundle.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace radlabel {
+
+enum class Rpc { kLabel, kLabelStream, kGetModelInfo };
+
+class Metrics final : public BatcherObserver {
+ public:
+  explicit Metrics(const ModelBundle& bundle);
+
+  // A request (unary call or stream message) that was answered; `report_codes` holds each
+  // report's status code, empty when the request was refused whole.
+  void RecordRequest(Rpc rpc, absl::StatusCode code, const std::vector<absl::StatusCode>& report_codes,
+                     absl::Time received, absl::Time answered);
+
+  void OnBatch(const BatchStats& stats) override;
+  void OnQueueDepth(int64_t windows) override;
+
+  // The Prometheus text exposition of every metric, with the throughput gauges brought up to
+  // `now`.
+  std::string Scrape(absl::Time now);
+
+ private:
+  prometheus::Counter& Requests(Rpc rpc, absl::StatusCode code);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Counter>& reports_;
+  prometheus::Family<prometheus::Counter>& rejections_;
+  prometheus::Family<prometheus::Histogram>& request_duration_;
+  prometheus::Histogram& queue_wait_;
+  prometheus::Histogram& inference_duration_;
+  prometheus::Histogram& batch_size_;
+  prometheus::Histogram& batch_tokens_;
+  prometheus::Histogram& batch_padding_;
+  prometheus::Counter& model_failures_;
+  prometheus::Gauge& queue_windows_;
+  prometheus::Gauge& throughput_;
+  prometheus::Gauge& projected_seconds_;
+  ThroughputWindow window_;
+};
+
+}  // namespace radlabel

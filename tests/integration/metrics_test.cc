@@ -1,0 +1,137 @@
+// /metrics of a real server: valid for promtool, and counters and histograms move by exactly
+// what a known workload implies.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "integration/server_process.h"
+#include "radlabel/client.h"
+
+namespace radlabel::testing {
+namespace {
+
+// Series (name with labels, as exposed) -> value.
+std::map<std::string, double> Parse(const std::string& exposition) {
+  std::map<std::string, double> series;
+  std::istringstream lines(exposition);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.rfind(' ');
+    double value = 0;
+    if (space != std::string::npos && absl::SimpleAtod(line.substr(space + 1), &value)) {
+      series[line.substr(0, space)] = value;
+    }
+  }
+  return series;
+}
+
+class MetricsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = ServerProcess::Start({});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    ASSERT_FALSE(server_->metrics_address().empty()) << server_->output();
+    auto client = Client::Connect(server_->target());
+    ASSERT_TRUE(client.ok());
+    client_ = std::move(*client);
+  }
+  std::string Scrape() {
+    const size_t colon = server_->metrics_address().rfind(':');
+    httplib::Client http(server_->metrics_address().substr(0, colon),
+                         std::stoi(server_->metrics_address().substr(colon + 1)));
+    auto response = http.Get("/metrics");
+    EXPECT_TRUE(response) << "no answer from /metrics";
+    if (!response) return "";
+    EXPECT_EQ(response->status, 200);
+    return response->body;
+  }
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Client> client_;
+};
+
+v1::Report Report(const std::string& id, const std::string& text) {
+  v1::Report report;
+  report.set_id(id);
+  report.set_text(text);
+  return report;
+}
+
+TEST_F(MetricsTest, ALiveScrapePassesPromtool) {
+  ASSERT_TRUE(client_->Label({Report("r1", "FINDINGS: Acute infarct.")}).ok());
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("radlabel_metrics_" + std::to_string(getpid()) + ".txt")).string();
+  std::ofstream(path) << Scrape();
+  const ProcessResult check = RunProcess({"/bin/sh", "-c", "promtool check metrics < " + path});
+  std::filesystem::remove(path);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
+TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
+  const auto before = Parse(Scrape());
+  auto get = [](const std::map<std::string, double>& m, const std::string& key) {
+    const auto it = m.find(key);
+    return it == m.end() ? 0.0 : it->second;
+  };
+
+  // One unary call: 4 good reports, one empty.
+  std::string long_text = "FINDINGS:";
+  for (int i = 0; i < 60; ++i) long_text += " The ventricles are normal in size.";
+  auto unary = client_->Label({Report("a", "Normal MRI brain."), Report("b", long_text),
+                               Report("empty", ""), Report("c", "Acute infarct."),
+                               Report("d", "Meningioma.")});
+  ASSERT_TRUE(unary.ok()) << unary.status();
+  // One refused call.
+  EXPECT_FALSE(client_->Label({}).ok());
+  // A stream of 10 reports in 2 messages.
+  int next = 0;
+  std::vector<v1::ReportResult> streamed;
+  StreamOptions options;
+  options.reports_per_message = 5;
+  ASSERT_TRUE(client_
+                  ->LabelStream(
+                      [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+                        if (next == 10) return std::nullopt;
+                        ++next;
+                        return Report("s" + std::to_string(next), "Small vessel disease.");
+                      },
+                      [&](v1::ReportResult r) {
+                        streamed.push_back(std::move(r));
+                        return absl::OkStatus();
+                      },
+                      options)
+                  .ok());
+
+  int windows = 0;
+  for (const auto& r : *unary) windows += r.num_chunks();
+  for (const auto& r : streamed) windows += r.num_chunks();
+  ASSERT_GT(windows, 10) << "the long report should need several windows";
+
+  const auto after = Parse(Scrape());
+  auto delta = [&](const std::string& key) { return get(after, key) - get(before, key); };
+  EXPECT_EQ(delta(R"(radlabel_requests_total{code="OK",rpc="Label"})"), 1);
+  EXPECT_EQ(delta(R"(radlabel_reports_total{code="OK",rpc="Label"})"), 4);
+  EXPECT_EQ(delta(R"(radlabel_reports_total{code="INVALID_ARGUMENT",rpc="Label"})"), 1);
+  EXPECT_EQ(delta(R"(radlabel_requests_total{code="INVALID_ARGUMENT",rpc="Label"})"), 1);
+  EXPECT_EQ(delta(R"(radlabel_rejections_total{reason="invalid_request"})"), 1);
+  EXPECT_EQ(delta(R"(radlabel_requests_total{code="OK",rpc="LabelStream"})"), 2);
+  EXPECT_EQ(delta(R"(radlabel_reports_total{code="OK",rpc="LabelStream"})"), 10);
+  EXPECT_EQ(delta(R"(radlabel_request_duration_seconds_count{rpc="Label"})"), 2);
+  EXPECT_EQ(delta("radlabel_queue_wait_seconds_count"), windows);
+  EXPECT_EQ(delta("radlabel_batch_size_windows_sum"), windows);
+  EXPECT_EQ(delta("radlabel_inference_duration_seconds_count"),
+            delta("radlabel_batch_size_windows_count"));
+  EXPECT_EQ(get(after, "radlabel_queue_windows"), 0);
+  EXPECT_GT(get(after, "radlabel_throughput_reports_per_second") +
+                get(after, R"(radlabel_reports_total{code="OK",rpc="Label"})"), 0);
+}
+
+}  // namespace
+}  // namespace radlabel::testing
