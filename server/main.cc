@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "batching/batcher.h"
+#include "common/allocator_tuning.h"
 #include "common/status_macros.h"
 #include "core/labeller.h"
 #include "metrics/metrics.h"
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   // Before any thread starts, so that every thread inherits the blocked mask.
   radlabel::BlockShutdownSignals();
+  radlabel::KeepLargeAllocationsInHeap();
   const absl::Status status = radlabel::Serve();
   if (!status.ok()) {
     std::cerr << "radlabel-server: " << status.message() << std::endl;

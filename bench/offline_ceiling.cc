@@ -1,0 +1,133 @@
+// The offline ceiling: the bundle's model run as a bare LibTorch loop over length-sorted batches,
+// no gRPC, no queue. Reports the rate of tokenization and of the model separately, so that the
+// served rate can be compared with what the model alone can do on this machine.
+//
+//   radlabel-offline-ceiling --bundle=model/default --input=corpus.csv --id_column=report_id
+#include <algorithm>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "batching/batcher_options.h"
+#include "common/allocator_tuning.h"
+#include "cli/report_reader.h"
+#include "model/bundle.h"
+#include "model/torch_model.h"
+#include "text/chunker.h"
+#include "text/tokenizer.h"
+
+ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE, "Model bundle directory.");
+ABSL_FLAG(std::string, input, "", "Reports, CSV or JSONL.");
+ABSL_FLAG(std::string, id_column, "id", "CSV column (or JSONL key) of the report id.");
+ABSL_FLAG(std::string, text_column, "text", "CSV column (or JSONL key) of the report text.");
+ABSL_FLAG(int, intra_op_threads, 2, "LibTorch intra-op threads.");
+ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size, "Rows per model call.");
+ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
+          "Padded tokens per model call.");
+ABSL_FLAG(bool, json, false, "Print one JSON object instead of text.");
+
+namespace radlabel {
+namespace {
+
+int Run() {
+  auto bundle = LoadModelBundle(absl::GetFlag(FLAGS_bundle));
+  if (!bundle.ok()) return std::cerr << bundle.status().message() << "\n", 1;
+  auto tokenizer = WordPieceTokenizer::FromVocabFile(
+      bundle->path(kVocabFile),
+      {bundle->config.do_lower_case(), bundle->config.max_input_chars_per_word()});
+  if (!tokenizer.ok()) return std::cerr << tokenizer.status().message() << "\n", 1;
+  TorchModelOptions model_options;
+  model_options.intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
+  model_options.num_labels = bundle->num_labels();
+  model_options.num_classes = bundle->num_classes();
+  model_options.max_tokens = bundle->config.max_tokens();
+  model_options.pad_id = tokenizer->pad_id();
+  model_options.unk_id = tokenizer->unk_id();
+  model_options.cls_id = tokenizer->cls_id();
+  model_options.sep_id = tokenizer->sep_id();
+  auto model = LoadTorchModel(bundle->path(kModelFile), model_options);
+  if (!model.ok()) return std::cerr << model.status().message() << "\n", 1;
+
+  const std::string input = absl::GetFlag(FLAGS_input);
+  auto format = ParseReportFormat("auto", input);
+  auto reader = OpenReportReader(input, *format,
+                                 {absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)});
+  if (!reader.ok()) return std::cerr << reader.status().message() << "\n", 1;
+  std::vector<std::string> texts;
+  while (true) {
+    auto report = (*reader)->Next();
+    if (!report.ok()) return std::cerr << report.status().message() << "\n", 1;
+    if (!report->has_value()) break;
+    texts.push_back((*report)->text());
+  }
+
+  const ChunkingOptions chunking{bundle->config.max_tokens(), bundle->config.chunk_overlap(),
+                                 tokenizer->cls_id(), tokenizer->sep_id()};
+  const absl::Time tokenize_start = absl::Now();
+  std::vector<std::vector<int32_t>> windows;
+  for (const std::string& text : texts) {
+    for (auto& w : SplitIntoWindows(tokenizer->Encode(text), chunking)) windows.push_back(std::move(w));
+  }
+  const absl::Duration tokenize_time = absl::Now() - tokenize_start;
+  std::stable_sort(windows.begin(), windows.end(),
+                   [](const auto& a, const auto& b) { return a.size() < b.size(); });
+
+  const size_t max_rows = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_size));
+  const size_t max_tokens = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_tokens));
+  const absl::Time model_start = absl::Now();
+  int64_t batches = 0, padded = 0, real = 0;
+  for (size_t first = 0; first < windows.size();) {
+    size_t last = first + 1;  // sorted: the last row is the longest
+    while (last < windows.size() && last - first < max_rows &&
+           windows[last].size() * (last - first + 1) <= max_tokens) {
+      ++last;
+    }
+    TokenBatch batch;
+    batch.batch_size = static_cast<int>(last - first);
+    batch.seq_len = static_cast<int>(windows[last - 1].size());
+    batch.input_ids.assign(static_cast<size_t>(batch.batch_size * batch.seq_len), tokenizer->pad_id());
+    batch.attention_mask.assign(batch.input_ids.size(), 0);
+    for (size_t r = first; r < last; ++r) {
+      const size_t row = (r - first) * static_cast<size_t>(batch.seq_len);
+      std::copy(windows[r].begin(), windows[r].end(), batch.input_ids.begin() + row);
+      std::fill_n(batch.attention_mask.begin() + row, windows[r].size(), 1);
+      real += static_cast<int64_t>(windows[r].size());
+    }
+    padded += static_cast<int64_t>(batch.batch_size) * batch.seq_len;
+    if (auto out = (*model)->Run(batch); !out.ok()) return std::cerr << out.status().message() << "\n", 1;
+    ++batches;
+    first = last;
+  }
+  const double model_s = absl::ToDoubleSeconds(absl::Now() - model_start);
+  const double tokenize_s = absl::ToDoubleSeconds(tokenize_time);
+  const double n = static_cast<double>(texts.size());
+  if (absl::GetFlag(FLAGS_json)) {
+    std::cout << absl::StrFormat(
+        R"({"reports": %d, "windows": %d, "batches": %d, "padding_ratio": %.4f, )"
+        R"("tokenize_seconds": %.4f, "model_seconds": %.4f, "model_reports_per_second": %.2f, )"
+        R"("reports_per_second": %.2f})",
+        texts.size(), windows.size(), batches, 1.0 - static_cast<double>(real) / padded, tokenize_s,
+        model_s, n / model_s, n / (model_s + tokenize_s)) << "\n";
+  } else {
+    std::cout << absl::StrFormat(
+        "%d reports, %d windows in %d batches (padding %.1f%%)\n"
+        "tokenization: %.3f s (%.0f reports/s, one thread)\n"
+        "model:        %.3f s (%.1f reports/s, %.1f windows/s)\n"
+        "both:         %.1f reports/s\n",
+        texts.size(), windows.size(), batches, 100.0 * (1.0 - static_cast<double>(real) / padded),
+        tokenize_s, n / tokenize_s, model_s, n / model_s, windows.size() / model_s,
+        n / (model_s + tokenize_s));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace radlabel
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  radlabel::KeepLargeAllocationsInHeap();  // as radlabel-server does
+  return radlabel::Run();
+}
