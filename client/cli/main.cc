@@ -2,7 +2,9 @@
 //
 //   radlabel label INPUT -o OUTPUT [--target=host:port] [--id_column=id] [--text_column=text]
 //   radlabel info [--target=host:port]
+//   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "cli/bench.h"
 #include "cli/progress.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
@@ -29,6 +32,15 @@ ABSL_FLAG(int, reports_per_message, radlabel::StreamOptions().reports_per_messag
 ABSL_FLAG(int, max_in_flight, radlabel::StreamOptions().max_reports_in_flight,
           "Most reports sent and not yet answered.");
 ABSL_FLAG(bool, progress, true, "Print progress on stderr.");
+ABSL_FLAG(std::string, mode, "closed",
+          "bench: closed (callers wait for their answer) or open (Poisson arrivals at --rate).");
+ABSL_FLAG(int, concurrency, 1, "bench, closed loop: concurrent unary callers or streams.");
+ABSL_FLAG(bool, stream, false, "bench, closed loop: use LabelStream instead of unary calls.");
+ABSL_FLAG(int, reports_per_request, 1, "bench: reports per unary call or per stream message.");
+ABSL_FLAG(double, rate, 0, "bench, open loop: mean arrivals per second.");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(20), "bench: how long to send, e.g. 30s.");
+ABSL_FLAG(int64_t, max_reports, 0, "bench: stop after this many reports (0: no limit).");
+ABSL_FLAG(std::string, json_out, "", "bench: also write the result as JSON to this file.");
 
 namespace radlabel {
 namespace {
@@ -86,6 +98,45 @@ absl::Status LabelFile(const std::string& input) {
   return absl::OkStatus();
 }
 
+absl::Status Bench(const std::string& corpus_path) {
+  const ReportColumns columns{absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)};
+  auto format = ParseReportFormat(absl::GetFlag(FLAGS_input_format), corpus_path);
+  if (!format.ok()) return format.status();
+  auto reader = OpenReportReader(corpus_path, *format, columns);
+  if (!reader.ok()) return reader.status();
+  std::vector<v1::Report> corpus;
+  while (true) {
+    auto report = (*reader)->Next();
+    if (!report.ok()) return report.status();
+    if (!report->has_value()) break;
+    corpus.push_back(std::move(**report));
+  }
+  BenchOptions options;
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode != "closed" && mode != "open") {
+    return absl::InvalidArgumentError("--mode is closed or open");
+  }
+  options.mode = mode == "open" ? BenchOptions::Mode::kOpen : BenchOptions::Mode::kClosed;
+  options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  options.stream = absl::GetFlag(FLAGS_stream);
+  options.reports_per_request = absl::GetFlag(FLAGS_reports_per_request);
+  options.stream_max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  options.rate = absl::GetFlag(FLAGS_rate);
+  options.duration = absl::GetFlag(FLAGS_duration);
+  options.max_reports = absl::GetFlag(FLAGS_max_reports);
+  auto client = ConnectFromFlags();
+  if (!client.ok()) return client.status();
+  auto result = RunBench(**client, corpus, options);
+  if (!result.ok()) return result.status();
+  std::cout << result->Text();
+  if (const std::string json_out = absl::GetFlag(FLAGS_json_out); !json_out.empty()) {
+    std::ofstream out(json_out);
+    out << result->Json() << "\n";
+    if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", json_out));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PrintInfo() {
   auto client = ConnectFromFlags();
   if (!client.ok()) return client.status();
@@ -102,7 +153,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Labels head-MRI reports with a radlabel-server.\n"
       "  radlabel label INPUT -o OUTPUT [flags]   label a CSV or JSONL file, write CSV or JSONL\n"
-      "  radlabel info [flags]                    describe the served model");
+      "  radlabel info [flags]                    describe the served model\n"
+      "  radlabel bench CORPUS [flags]            load-test a server with the corpus's reports");
   // absl flags have no short aliases: accept the conventional -o.
   std::vector<char*> args(argv, argv + argc);
   static char output_flag[] = "--output";
@@ -114,6 +166,8 @@ int main(int argc, char** argv) {
   absl::Status status;
   if (positional.size() == 3 && std::strcmp(positional[1], "label") == 0) {
     status = radlabel::LabelFile(positional[2]);
+  } else if (positional.size() == 3 && std::strcmp(positional[1], "bench") == 0) {
+    status = radlabel::Bench(positional[2]);
   } else if (positional.size() == 2 && std::strcmp(positional[1], "info") == 0) {
     status = radlabel::PrintInfo();
   } else {

@@ -16,8 +16,10 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
   }
   for (BatchTask& task : tasks) {
     task.enqueued = now;
+    task.since_previous_submission = now - last_submission_;
     queue_.push_back(std::move(task));
   }
+  last_submission_ = now;
   tasks.clear();
   return absl::OkStatus();
 }
@@ -69,8 +71,10 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   if (queue_.empty()) return poll;
   bool full = false;
   const std::vector<size_t> selected = SelectAroundOldest(&full);
-  const absl::Time deadline = queue_.front().enqueued + options_.max_queue_delay;
-  if (!full && !flush && now < deadline) {
+  const BatchTask& oldest = queue_.front();
+  const bool dense_traffic = oldest.since_previous_submission < options_.max_queue_delay;
+  const absl::Time deadline = oldest.enqueued + options_.max_queue_delay;
+  if (!full && !flush && dense_traffic && now < deadline) {
     poll.retry_at = deadline;
     return poll;
   }

@@ -7,9 +7,12 @@
 //   windows are ordered by length and the batch grows outwards from the oldest one, taking the
 //   neighbour nearer in length, while rows <= max_batch_size and
 //   rows x longest row <= max_batch_tokens.
-// - A batch is released as soon as it is full (a limit stopped its growth), or once the oldest
-//   window has waited max_queue_delay, or at once when flushing (shutdown). Otherwise the caller
-//   is told when to ask again.
+// - A batch is released as soon as it is full (a limit stopped its growth), or at once when
+//   flushing (shutdown). Otherwise it waits for batch-mates only while traffic is dense: when
+//   the oldest window's submission came less than max_queue_delay after the submission before
+//   it, the batch waits until the oldest window has been queued max_queue_delay. An isolated
+//   request (sparse traffic: a single caller waiting for each answer) runs at once, so the
+//   batcher adds no idle wait when there is nothing to wait for.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,7 @@ struct BatchTask {
   std::vector<int32_t> token_ids;  // [CLS] ... [SEP]
   std::function<void(absl::StatusOr<absl::Span<const float>>)> done;
   absl::Time enqueued;             // set by BatchQueue::Push
+  absl::Duration since_previous_submission = absl::InfiniteDuration();  // set by Push
 };
 
 class BatchQueue {
@@ -58,6 +62,7 @@ class BatchQueue {
 
   const BatcherOptions options_;
   std::deque<BatchTask> queue_;  // arrival order: front is the oldest
+  absl::Time last_submission_ = absl::InfinitePast();
 };
 
 }  // namespace radlabel

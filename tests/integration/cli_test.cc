@@ -66,6 +66,30 @@ TEST(CliTest, LabelsACsvExportToCsvAndJsonl) {
   fs::remove_all(dir);
 }
 
+// The harness's bookkeeping, not its timings: every report sent is counted once, in every mode.
+TEST(CliTest, BenchCountsEveryReportInEveryMode) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const fs::path json = fs::temp_directory_path() / ("radlabel_bench_" + std::to_string(getpid()) + ".json");
+  const std::vector<std::vector<std::string>> modes = {
+      {"--concurrency=3", "--reports_per_request=4"},
+      {"--stream", "--concurrency=2", "--reports_per_request=8", "--max_in_flight=32"},
+      {"--mode=open", "--rate=200", "--reports_per_request=2"}};
+  for (const auto& mode : modes) {
+    std::vector<std::string> argv = {kCliBinary, "bench", kSourceDir + "/model/samples/head_mri_reports.csv",
+                                     "--id_column=report_id", "--target=" + (*server)->target(),
+                                     "--max_reports=60", "--duration=60s", "--json_out=" + json.string()};
+    argv.insert(argv.end(), mode.begin(), mode.end());
+    const ProcessResult run = RunProcess(argv);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("100,000 reports would take"), std::string::npos) << run.output;
+    const std::string result = ReadFile(json);
+    EXPECT_NE(result.find("\"reports_ok\":60,\"reports_failed\":0"), std::string::npos) << result;
+    EXPECT_NE(result.find("\"errors_by_code\":{}"), std::string::npos) << result;
+  }
+  fs::remove(json);
+}
+
 TEST(CliTest, AnUnreachableServerIsReportedClearly) {
   const ProcessResult run = RunProcess(
       {kCliBinary, "info", "--target=127.0.0.1:1", "--connect_timeout=1s"});

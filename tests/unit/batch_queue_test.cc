@@ -35,8 +35,11 @@ void Push(BatchQueue& queue, std::vector<BatchTask> tasks, absl::Time now) {
   ASSERT_TRUE(queue.Push(tasks, now).ok());
 }
 
-TEST(BatchQueueTest, WaitsAtMostMaxQueueDelayForBatchMates) {
+TEST(BatchQueueTest, UnderDenseTrafficWaitsAtMostMaxQueueDelayForBatchMates) {
   BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
+  Push(queue, {Task(10, 0)}, kT0 - absl::Milliseconds(1));
+  EXPECT_EQ(Tags(queue.Next(kT0 - absl::Milliseconds(1), false).batch), (std::vector<int32_t>{0}));
+  // Submitted 1 ms after the previous submission: dense traffic, worth waiting for.
   Push(queue, {Task(10, 1)}, kT0);
   BatchQueue::Poll poll = queue.Next(kT0 + absl::Milliseconds(1), false);
   EXPECT_TRUE(poll.batch.empty());
@@ -47,6 +50,15 @@ TEST(BatchQueueTest, WaitsAtMostMaxQueueDelayForBatchMates) {
   EXPECT_EQ(queue.size(), 0u);
 }
 
+TEST(BatchQueueTest, AnIsolatedRequestRunsAtOnce) {
+  BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
+  Push(queue, {Task(10, 1)}, kT0);  // the first submission ever
+  EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1}));
+  // The next one 20 ms later, like a single caller waiting for each answer: no wait either.
+  Push(queue, {Task(10, 2)}, kT0 + absl::Milliseconds(20));
+  EXPECT_EQ(Tags(queue.Next(kT0 + absl::Milliseconds(20), false).batch), (std::vector<int32_t>{2}));
+}
+
 TEST(BatchQueueTest, ZeroDelayRunsWhateverIsQueued) {
   BatchQueue queue(Options(8, 1024, absl::ZeroDuration()));
   Push(queue, {Task(10, 1)}, kT0);
@@ -55,9 +67,11 @@ TEST(BatchQueueTest, ZeroDelayRunsWhateverIsQueued) {
 
 TEST(BatchQueueTest, FullBatchRunsAtOnce) {
   BatchQueue queue(Options(3, 1024, absl::Hours(1)));
+  Push(queue, {Task(10, 0)}, kT0 - absl::Seconds(1));
+  queue.Next(kT0 - absl::Seconds(1), false);
   Push(queue, {Task(10, 1), Task(10, 2), Task(10, 3), Task(10, 4)}, kT0);
   EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1, 2, 3}));
-  // The fourth is alone and waits for its delay.
+  // The fourth is alone and, traffic being dense, waits for its delay.
   EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
 }
 
@@ -101,6 +115,8 @@ TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
 
 TEST(BatchQueueTest, FlushReleasesPartialBatches) {
   BatchQueue queue(Options(8, 1024, absl::Hours(1)));
+  Push(queue, {Task(10, 0)}, kT0 - absl::Seconds(1));
+  EXPECT_FALSE(queue.Next(kT0 - absl::Seconds(1), false).batch.empty());  // isolated: runs
   Push(queue, {Task(10, 1)}, kT0);
   EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
   EXPECT_EQ(Tags(queue.Next(kT0, true).batch), (std::vector<int32_t>{1}));

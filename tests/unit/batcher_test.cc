@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "absl/synchronization/blocking_counter.h"
 #include "fake_model.h"
 
@@ -131,13 +133,17 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
 
 TEST(BatcherTest, StopRunsQueuedWorkThenRefusesNewWork) {
   FakeModel model(TagAndLength);
-  BatcherOptions options;
-  options.max_queue_delay = absl::InfiniteDuration();  // nothing runs until the flush
-  auto batcher = MakeBatcher(model, options);
+  absl::Notification entered, release;
+  model.HoldInRun(&entered, &release);
+  auto batcher = MakeBatcher(model, BatcherOptions());
   std::vector<Outcome> outcomes(2);
   absl::BlockingCounter counter(2);
-  ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter), Task(6, 2, &outcomes[1], &counter)}).ok());
-  batcher->Stop();
+  ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter)}).ok());
+  entered.WaitForNotification();  // the worker is inside the model with task 1
+  ASSERT_TRUE(batcher->Submit({Task(6, 2, &outcomes[1], &counter)}).ok());  // queued
+  std::thread stopper([&] { batcher->Stop(); });
+  release.Notify();
+  stopper.join();
   counter.Wait();
   EXPECT_EQ(outcomes[1].values, (std::vector<float>{2.0f, 6.0f}));
   Outcome late;

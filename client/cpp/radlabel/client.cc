@@ -61,6 +61,32 @@ absl::StatusOr<std::vector<v1::ReportResult>> Client::Label(const std::vector<v1
                                        std::make_move_iterator(response.mutable_results()->end()));
 }
 
+void Client::LabelAsync(const std::vector<v1::Report>& reports, LabelDone done) {
+  // Owned by the call; deleted in its completion callback.
+  struct Call {
+    grpc::ClientContext context;
+    v1::LabelRequest request;
+    v1::LabelResponse response;
+    LabelDone done;
+  };
+  auto* call = new Call;
+  call->context.set_deadline(DeadlineAfter(options_.call_timeout));
+  call->request.mutable_reports()->Add(reports.begin(), reports.end());
+  call->done = std::move(done);
+  stub_->async()->Label(&call->context, &call->request, &call->response,
+                        [call](grpc::Status status) {
+                          if (status.ok()) {
+                            auto& results = *call->response.mutable_results();
+                            call->done(std::vector<v1::ReportResult>(
+                                std::make_move_iterator(results.begin()),
+                                std::make_move_iterator(results.end())));
+                          } else {
+                            call->done(FromGrpcStatus(status, "Label failed"));
+                          }
+                          delete call;
+                        });
+}
+
 absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sink,
                                  const StreamOptions& options) {
   if (options.reports_per_message < 1 || options.max_reports_in_flight < options.reports_per_message) {

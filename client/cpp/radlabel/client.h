@@ -51,6 +51,11 @@ class Client {
   // Labels reports in one unary call: one result per report, in order.
   absl::StatusOr<std::vector<v1::ReportResult>> Label(const std::vector<v1::Report>& reports);
 
+  // Starts one unary Label call and returns at once; `done` runs on a gRPC thread with the
+  // results or the call's error. For open-loop load and callers with their own event loop.
+  using LabelDone = std::function<void(absl::StatusOr<std::vector<v1::ReportResult>>)>;
+  void LabelAsync(const std::vector<v1::Report>& reports, LabelDone done);
+
   // Returns the next report, std::nullopt at the end, or an error that aborts the stream.
   using ReportSource = std::function<absl::StatusOr<std::optional<v1::Report>>()>;
   // Receives each result, in the order the reports were produced; an error aborts the stream.

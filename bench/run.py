@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""radlabel's benchmark: in ONE run on one machine, measures and prints as ratios
+
+  (a)  the offline ceiling: the bundle as a bare LibTorch loop over length-sorted batches
+  (b)  radlabel end to end over gRPC, driven by `radlabel bench`
+  (c)  a naive Python grpcio server running the same TorchScript model once per request
+  (d)  radlabel with batching off (--max_batch_size=1)
+
+over a corpus of generated reports. Each measurement is repeated --repeats times and the median
+is reported. Results go to RESULTS/bench.json; run it through bench/run.sh.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = "/usr/bin/python3"
+
+
+def start(cmd, log_path):
+    """Starts a server and returns (process, port) once it prints 'listening on HOST:PORT'."""
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+    for line in proc.stdout:
+        log.write(line)
+        if "listening on" in line:
+            return proc, line.strip().rsplit(":", 1)[1]
+    raise SystemExit(f"server failed to start: {' '.join(cmd)} (log: {log_path})")
+
+
+def stop(proc):
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.results = os.path.abspath(args.results)
+        os.makedirs(self.results, exist_ok=True)
+        self.corpus = os.path.join(self.results, f"corpus_{args.reports}.csv")
+        self.stubs = os.path.join(self.results, "stubs")
+        self.runs = {}
+
+    def prepare(self):
+        if not os.path.exists(self.corpus):
+            subprocess.run([PYTHON, os.path.join(ROOT, "model", "generate_corpus.py"), "--reports",
+                            str(self.args.reports), "--seed", "11", "--out", self.corpus], check=True)
+        os.makedirs(self.stubs, exist_ok=True)
+        subprocess.run(["protoc", f"--proto_path={ROOT}/proto", f"--python_out={self.stubs}",
+                        f"--grpc_python_out={self.stubs}",
+                        "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+                        f"{ROOT}/proto/radlabel/v1/labeller.proto"], check=True)
+
+    def record(self, key, value):
+        self.runs.setdefault(key, []).append(value)
+
+    def harness(self, key, port, *flags):
+        out = os.path.join(self.results, f"{key}.json")
+        cmd = [os.path.join(self.build, "client", "radlabel"), "bench", self.corpus,
+               "--id_column=report_id", f"--target=127.0.0.1:{port}", f"--json_out={out}", *flags]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            result = json.load(f)
+        print(f"  {key:34s} {result['reports_per_second']:8.1f} reports/s   "
+              f"p50 {1e3 * result['latency_seconds']['p50']:7.1f} ms   "
+              f"failed {result['reports_failed']}", flush=True)
+        self.record(key, result)
+
+    def server(self, name, *flags):
+        return start([os.path.join(self.build, "server", "radlabel-server"), "--listen=127.0.0.1:0",
+                      "--metrics_listen=", *flags], os.path.join(self.results, f"{name}.log"))
+
+    def naive(self, name, *flags):
+        return start([PYTHON, os.path.join(ROOT, "bench", "naive_server.py"), "--stubs", self.stubs,
+                      *flags], os.path.join(self.results, f"{name}.log"))
+
+    def round(self):
+        duration = f"--duration={self.args.duration}s"
+        every_report = [f"--max_reports={self.args.reports}", "--duration=3600s"]
+        ceiling = subprocess.run([os.path.join(self.build, "bench", "radlabel-offline-ceiling"),
+                                  f"--input={self.corpus}", "--id_column=report_id", "--json"],
+                                 check=True, capture_output=True, text=True)
+        a = json.loads(ceiling.stdout.strip().splitlines()[-1])
+        print(f"  {'(a) offline ceiling':34s} {a['model_reports_per_second']:8.1f} reports/s "
+              f"(model only; {a['reports_per_second']:.1f} with tokenization)", flush=True)
+        self.record("a_offline_ceiling", a)
+
+        proc, port = self.server("radlabel")
+        self.harness("b_streams", port, "--stream", "--concurrency=2", "--reports_per_request=32",
+                     "--max_in_flight=256", *every_report)
+        self.harness("b_32_callers", port, "--concurrency=32", duration)
+        self.harness("b_1_caller", port, "--concurrency=1", duration)
+        stop(proc)
+
+        proc, port = self.server("radlabel_unbatched", "--max_batch_size=1")
+        self.harness("d_32_callers", port, "--concurrency=32", duration)
+        self.harness("d_1_caller", port, "--concurrency=1", duration)
+        stop(proc)
+
+        proc, port = self.naive("naive")
+        self.harness("c_32_callers", port, "--concurrency=32", duration)
+        stop(proc)
+        proc, port = self.naive("naive_1_thread", "--threads=1")
+        self.harness("c_32_callers_1_thread", port, "--concurrency=32", duration)
+        stop(proc)
+
+    def median(self, key, field="reports_per_second"):
+        values = []
+        for run in self.runs[key]:
+            value = run
+            for part in field.split("."):
+                value = value[part]
+            values.append(value)
+        return statistics.median(values)
+
+    def summary(self):
+        a = self.median("a_offline_ceiling", "model_reports_per_second")
+        b = self.median("b_streams")
+        b32, c32 = self.median("b_32_callers"), self.median("c_32_callers")
+        c32_t1, d32 = self.median("c_32_callers_1_thread"), self.median("d_32_callers")
+        b1_p50 = self.median("b_1_caller", "latency_seconds.p50")
+        d1_p50 = self.median("d_1_caller", "latency_seconds.p50")
+        rows = [
+            ("(a) offline ceiling, model only", a, ""),
+            ("(b) radlabel, 2 streams x 32 reports/message", b, f"{self.args.reports} reports"),
+            ("(b) radlabel, 32 unary callers x 1 report", b32, ""),
+            ("(c) naive Python server, 32 callers", c32, "torch default threads (2)"),
+            ("(c') naive Python server, 32 callers", c32_t1, "torch threads 1"),
+            ("(d) radlabel unbatched, 32 callers", d32, "--max_batch_size=1"),
+        ]
+        ratios = {
+            "b_over_a": b / a,
+            "b32_over_c32": b32 / c32 if c32 > 0 else float("inf"),
+            "b32_over_c32_1_thread": b32 / c32_t1 if c32_t1 > 0 else float("inf"),
+            "b32_over_d32": b32 / d32,
+            "b1_p50_over_d1_p50": b1_p50 / d1_p50,
+        }
+        print(f"\nmedians of {self.args.repeats} round(s), {self.args.reports} generated reports:")
+        for name, rate, note in rows:
+            print(f"  {name:46s} {rate:8.1f} reports/s  {note}")
+        print(f"  1 caller p50 latency: radlabel {1e3 * b1_p50:.2f} ms, unbatched {1e3 * d1_p50:.2f} ms")
+        print("ratios:")
+        print(f"  (b)/(a)   serving vs bare model           {ratios['b_over_a']:.3f}   (goal >= 0.90)")
+        print(f"  (b)/(c)   at 32 callers                   {ratios['b32_over_c32']:.1f}   (goal >= 5)")
+        print(f"  (b)/(c')  at 32 callers, naive 1 thread   {ratios['b32_over_c32_1_thread']:.2f}")
+        print(f"  (b)/(d)   batching on vs off, 32 callers  {ratios['b32_over_d32']:.2f}")
+        print(f"  p50(b)/p50(d) at 1 caller                 {ratios['b1_p50_over_d1_p50']:.2f}   (goal <= 1.2)")
+        print(f"  (b) {b:.1f} reports/s: 100,000 reports in {100000 / b / 60:.1f} min (goal >= 111 reports/s)")
+        with open(os.path.join(self.results, "bench.json"), "w") as f:
+            json.dump({"reports": self.args.reports, "repeats": self.args.repeats,
+                       "ratios": ratios, "runs": self.runs}, f, indent=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--results", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--reports", type=int, default=20000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per fixed-time run")
+    args = parser.parse_args()
+    bench = Bench(args)
+    bench.prepare()
+    started = time.time()
+    for r in range(args.repeats):
+        print(f"round {r + 1}/{args.repeats}", flush=True)
+        bench.round()
+    bench.summary()
+    print(f"({time.time() - started:.0f} s; results in {bench.results}/bench.json)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
