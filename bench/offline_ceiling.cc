@@ -4,6 +4,7 @@
 //
 //   radlabel-offline-ceiling --bundle=model/default --input=corpus.csv --id_column=report_id
 #include <algorithm>
+#include <random>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -27,6 +28,8 @@ ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size, "Rows 
 ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
           "Padded tokens per model call.");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of text.");
+ABSL_FLAG(bool, shuffle_batches, false,
+          "Run the length-sorted batches in random order, as a server meets them.");
 
 namespace radlabel {
 namespace {
@@ -76,14 +79,20 @@ int Run() {
 
   const size_t max_rows = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_size));
   const size_t max_tokens = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_tokens));
-  const absl::Time model_start = absl::Now();
-  int64_t batches = 0, padded = 0, real = 0;
+  std::vector<std::pair<size_t, size_t>> spans;  // [first, last) of each batch
   for (size_t first = 0; first < windows.size();) {
     size_t last = first + 1;  // sorted: the last row is the longest
     while (last < windows.size() && last - first < max_rows &&
            windows[last].size() * (last - first + 1) <= max_tokens) {
       ++last;
     }
+    spans.emplace_back(first, last);
+    first = last;
+  }
+  if (absl::GetFlag(FLAGS_shuffle_batches)) std::shuffle(spans.begin(), spans.end(), std::mt19937(1));
+  const absl::Time model_start = absl::Now();
+  int64_t batches = 0, padded = 0, real = 0;
+  for (const auto& [first, last] : spans) {
     TokenBatch batch;
     batch.batch_size = static_cast<int>(last - first);
     batch.seq_len = static_cast<int>(windows[last - 1].size());
@@ -98,7 +107,6 @@ int Run() {
     padded += static_cast<int64_t>(batch.batch_size) * batch.seq_len;
     if (auto out = (*model)->Run(batch); !out.ok()) return std::cerr << out.status().message() << "\n", 1;
     ++batches;
-    first = last;
   }
   const double model_s = absl::ToDoubleSeconds(absl::Now() - model_start);
   const double tokenize_s = absl::ToDoubleSeconds(tokenize_time);

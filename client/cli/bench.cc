@@ -213,11 +213,12 @@ std::string BenchResult::Text() const {
   std::string errors;
   for (const auto& [code, n] : errors_by_code) absl::StrAppend(&errors, errors.empty() ? "" : ", ", code, " ", n);
   return absl::StrFormat(
-      "%s\nreports: %d labelled, %d failed, in %d requests over %.2f s\n"
+      "%s\nreports: %d labelled, %d failed%s over %.2f s\n"
       "throughput: %.1f reports/s\n"
       "latency per %s: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n"
       "errors by code: %s\n%s\n",
-      description, reports_ok, reports_failed, requests, absl::ToDoubleSeconds(elapsed),
+      description, reports_ok, reports_failed,
+      requests > 0 ? absl::StrCat(", in ", requests, " requests") : "", absl::ToDoubleSeconds(elapsed),
       reports_per_second(), description.find("streams") != std::string::npos ? "report" : "request",
       1e3 * LatencyQuantile(0.5), 1e3 * LatencyQuantile(0.95), 1e3 * LatencyQuantile(0.99),
       errors.empty() ? "none" : errors, ProjectTo100k(reports_per_second()));
