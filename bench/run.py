@@ -92,7 +92,7 @@ class Bench:
         self.record("a_offline_ceiling", a)
 
         proc, port = self.server("radlabel")
-        self.harness("b_streams", port, "--stream", "--concurrency=2", "--reports_per_request=32",
+        self.harness("b_streams", port, "--stream", "--concurrency=4", "--reports_per_request=32",
                      "--max_in_flight=256", *every_report)
         self.harness("b_32_callers", port, "--concurrency=32", duration)
         self.harness("b_1_caller", port, "--concurrency=1", duration)
@@ -136,7 +136,7 @@ class Bench:
         d1_p50 = self.median("d_1_caller", "latency_seconds.p50")
         rows = [
             ("(a) offline ceiling, model only", a, ""),
-            ("(b) radlabel, 2 streams x 32 reports/message", b, f"{self.args.reports} reports"),
+            ("(b) radlabel, 4 streams x 32 reports/message", b, f"{self.args.reports} reports"),
             ("(b) radlabel, 32 unary callers x 1 report", b32, ""),
             ("(c) naive Python server, 32 callers", c32, "torch default threads (2)"),
             ("(c') naive Python server, 32 callers", c32_t1, "torch threads 1"),

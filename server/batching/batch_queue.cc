@@ -14,9 +14,11 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
         " windows and cannot take ", tasks.size(), " more; retry later with backoff, or send "
         "fewer reports at once"));
   }
+  ++submissions_;
   for (BatchTask& task : tasks) {
     task.enqueued = now;
     task.since_previous_submission = now - last_submission_;
+    task.submission = submissions_;
     queue_.push_back(std::move(task));
   }
   last_submission_ = now;
@@ -72,7 +74,8 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   bool full = false;
   const std::vector<size_t> selected = SelectAroundOldest(&full);
   const BatchTask& oldest = queue_.front();
-  const bool dense_traffic = oldest.since_previous_submission < options_.max_queue_delay;
+  const bool dense_traffic = last_batch_submissions_ > 1 &&
+                             oldest.since_previous_submission < options_.max_queue_delay;
   const absl::Time deadline = oldest.enqueued + options_.max_queue_delay;
   if (!full && !flush && dense_traffic && now < deadline) {
     poll.retry_at = deadline;
@@ -80,9 +83,18 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   }
   std::vector<bool> taken(queue_.size(), false);
   poll.batch.reserve(selected.size());
+  last_batch_submissions_ = 0;
+  uint64_t previous_submission = 0;  // selected windows of one submission are not adjacent
+  std::vector<uint64_t> submissions;
   for (size_t i : selected) {
     taken[i] = true;
+    submissions.push_back(queue_[i].submission);
     poll.batch.push_back(std::move(queue_[i]));
+  }
+  std::sort(submissions.begin(), submissions.end());
+  for (uint64_t s : submissions) {
+    if (s != previous_submission) ++last_batch_submissions_;
+    previous_submission = s;
   }
   std::deque<BatchTask> rest;
   for (size_t i = 0; i < queue_.size(); ++i) {

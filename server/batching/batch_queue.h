@@ -8,11 +8,12 @@
 //   neighbour nearer in length, while rows <= max_batch_size and
 //   rows x longest row <= max_batch_tokens.
 // - A batch is released as soon as it is full (a limit stopped its growth), or at once when
-//   flushing (shutdown). Otherwise it waits for batch-mates only while traffic is dense: when
-//   the oldest window's submission came less than max_queue_delay after the submission before
-//   it, the batch waits until the oldest window has been queued max_queue_delay. An isolated
-//   request (sparse traffic: a single caller waiting for each answer) runs at once, so the
-//   batcher adds no idle wait when there is nothing to wait for.
+//   flushing (shutdown). Otherwise it waits for batch-mates only when there are concurrent
+//   callers to wait for: the previous batch combined windows of several submissions, and the
+//   oldest window's submission came less than max_queue_delay after the one before it. Then the
+//   batch waits until the oldest window has been queued max_queue_delay. A single caller that
+//   waits for each answer never waits, so the batcher adds no idle wait when there is nothing
+//   to wait for.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,7 @@ struct BatchTask {
   std::function<void(absl::StatusOr<absl::Span<const float>>)> done;
   absl::Time enqueued;             // set by BatchQueue::Push
   absl::Duration since_previous_submission = absl::InfiniteDuration();  // set by Push
+  uint64_t submission = 0;                                              // set by Push
 };
 
 class BatchQueue {
@@ -63,6 +65,9 @@ class BatchQueue {
   const BatcherOptions options_;
   std::deque<BatchTask> queue_;  // arrival order: front is the oldest
   absl::Time last_submission_ = absl::InfinitePast();
+  uint64_t submissions_ = 0;
+  // Distinct submissions in the last batch released: more than one means concurrent callers.
+  int last_batch_submissions_ = 0;
 };
 
 }  // namespace radlabel

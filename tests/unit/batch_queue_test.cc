@@ -35,11 +35,16 @@ void Push(BatchQueue& queue, std::vector<BatchTask> tasks, absl::Time now) {
   ASSERT_TRUE(queue.Push(tasks, now).ok());
 }
 
+// Two submissions shared the last batch (concurrent callers) and the next comes 1 ms later.
+void MakeTrafficDense(BatchQueue& queue) {
+  Push(queue, {Task(10, -1)}, kT0 - absl::Milliseconds(2));
+  Push(queue, {Task(10, -2)}, kT0 - absl::Milliseconds(1));
+  ASSERT_EQ(queue.Next(kT0 - absl::Milliseconds(1), true).batch.size(), 2u);
+}
+
 TEST(BatchQueueTest, UnderDenseTrafficWaitsAtMostMaxQueueDelayForBatchMates) {
   BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
-  Push(queue, {Task(10, 0)}, kT0 - absl::Milliseconds(1));
-  EXPECT_EQ(Tags(queue.Next(kT0 - absl::Milliseconds(1), false).batch), (std::vector<int32_t>{0}));
-  // Submitted 1 ms after the previous submission: dense traffic, worth waiting for.
+  MakeTrafficDense(queue);
   Push(queue, {Task(10, 1)}, kT0);
   BatchQueue::Poll poll = queue.Next(kT0 + absl::Milliseconds(1), false);
   EXPECT_TRUE(poll.batch.empty());
@@ -50,13 +55,21 @@ TEST(BatchQueueTest, UnderDenseTrafficWaitsAtMostMaxQueueDelayForBatchMates) {
   EXPECT_EQ(queue.size(), 0u);
 }
 
-TEST(BatchQueueTest, AnIsolatedRequestRunsAtOnce) {
+TEST(BatchQueueTest, ASingleSequentialCallerNeverWaits) {
   BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
-  Push(queue, {Task(10, 1)}, kT0);  // the first submission ever
-  EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1}));
-  // The next one 20 ms later, like a single caller waiting for each answer: no wait either.
-  Push(queue, {Task(10, 2)}, kT0 + absl::Milliseconds(20));
-  EXPECT_EQ(Tags(queue.Next(kT0 + absl::Milliseconds(20), false).batch), (std::vector<int32_t>{2}));
+  Push(queue, {Task(10, 1), Task(12, 2)}, kT0);  // the first submission: two windows
+  EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1, 2}));
+  // The caller's next request 1 ms later: close in time, but the last batch held one
+  // submission only, so nobody else is there to wait for.
+  Push(queue, {Task(10, 3)}, kT0 + absl::Milliseconds(1));
+  EXPECT_EQ(Tags(queue.Next(kT0 + absl::Milliseconds(1), false).batch), (std::vector<int32_t>{3}));
+}
+
+TEST(BatchQueueTest, SparseTrafficDoesNotWaitEvenWithSeveralCallers) {
+  BatchQueue queue(Options(8, 1024, absl::Milliseconds(5)));
+  MakeTrafficDense(queue);
+  Push(queue, {Task(10, 1)}, kT0 + absl::Milliseconds(20));  // 21 ms after the last one
+  EXPECT_EQ(Tags(queue.Next(kT0 + absl::Milliseconds(20), false).batch), (std::vector<int32_t>{1}));
 }
 
 TEST(BatchQueueTest, ZeroDelayRunsWhateverIsQueued) {
@@ -67,11 +80,10 @@ TEST(BatchQueueTest, ZeroDelayRunsWhateverIsQueued) {
 
 TEST(BatchQueueTest, FullBatchRunsAtOnce) {
   BatchQueue queue(Options(3, 1024, absl::Hours(1)));
-  Push(queue, {Task(10, 0)}, kT0 - absl::Seconds(1));
-  queue.Next(kT0 - absl::Seconds(1), false);
-  Push(queue, {Task(10, 1), Task(10, 2), Task(10, 3), Task(10, 4)}, kT0);
+  Push(queue, {Task(10, 1), Task(10, 2)}, kT0);
+  Push(queue, {Task(10, 3), Task(10, 4)}, kT0);
   EXPECT_EQ(Tags(queue.Next(kT0, false).batch), (std::vector<int32_t>{1, 2, 3}));
-  // The fourth is alone and, traffic being dense, waits for its delay.
+  // The fourth is alone; two callers shared the last batch, so it waits for its delay.
   EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
 }
 
@@ -115,8 +127,7 @@ TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
 
 TEST(BatchQueueTest, FlushReleasesPartialBatches) {
   BatchQueue queue(Options(8, 1024, absl::Hours(1)));
-  Push(queue, {Task(10, 0)}, kT0 - absl::Seconds(1));
-  EXPECT_FALSE(queue.Next(kT0 - absl::Seconds(1), false).batch.empty());  // isolated: runs
+  MakeTrafficDense(queue);
   Push(queue, {Task(10, 1)}, kT0);
   EXPECT_TRUE(queue.Next(kT0, false).batch.empty());
   EXPECT_EQ(Tags(queue.Next(kT0, true).batch), (std::vector<int32_t>{1}));
