@@ -37,19 +37,10 @@ namespace {
 int Run() {
   auto bundle = LoadModelBundle(absl::GetFlag(FLAGS_bundle));
   if (!bundle.ok()) return std::cerr << bundle.status().message() << "\n", 1;
-  auto tokenizer = WordPieceTokenizer::FromVocabFile(
-      bundle->path(kVocabFile),
-      {bundle->config.do_lower_case(), bundle->config.max_input_chars_per_word()});
+  auto tokenizer = LoadBundleTokenizer(*bundle);
   if (!tokenizer.ok()) return std::cerr << tokenizer.status().message() << "\n", 1;
-  TorchModelOptions model_options;
-  model_options.intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
-  model_options.num_labels = bundle->num_labels();
-  model_options.num_classes = bundle->num_classes();
-  model_options.max_tokens = bundle->config.max_tokens();
-  model_options.pad_id = tokenizer->pad_id();
-  model_options.unk_id = tokenizer->unk_id();
-  model_options.cls_id = tokenizer->cls_id();
-  model_options.sep_id = tokenizer->sep_id();
+  const TorchModelOptions model_options =
+      TorchModelOptionsFor(*bundle, *tokenizer, absl::GetFlag(FLAGS_intra_op_threads));
   auto model = LoadTorchModel(bundle->path(kModelFile), model_options);
   if (!model.ok()) return std::cerr << model.status().message() << "\n", 1;
 

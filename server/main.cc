@@ -55,25 +55,10 @@ namespace {
 
 absl::Status Serve() {
   RADLABEL_ASSIGN_OR_RETURN(const ModelBundle bundle, LoadModelBundle(absl::GetFlag(FLAGS_bundle)));
-  TokenizerOptions tokenizer_options;
-  tokenizer_options.do_lower_case = bundle.config.do_lower_case();
-  tokenizer_options.max_input_chars_per_word = bundle.config.max_input_chars_per_word();
-  RADLABEL_ASSIGN_OR_RETURN(
-      const WordPieceTokenizer tokenizer,
-      WordPieceTokenizer::FromVocabFile(bundle.path(kVocabFile), tokenizer_options));
-
-  TorchModelOptions model_options;
-  model_options.intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
-  model_options.num_labels = bundle.num_labels();
-  model_options.num_classes = bundle.num_classes();
-  model_options.max_tokens = bundle.config.max_tokens();
-  model_options.pad_id = tokenizer.pad_id();
-  model_options.unk_id = tokenizer.unk_id();
-  model_options.cls_id = tokenizer.cls_id();
-  model_options.sep_id = tokenizer.sep_id();
-  if (model_options.intra_op_threads < 1) {
-    return absl::InvalidArgumentError("--intra_op_threads must be at least 1");
-  }
+  RADLABEL_ASSIGN_OR_RETURN(const WordPieceTokenizer tokenizer, LoadBundleTokenizer(bundle));
+  const int intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
+  if (intra_op_threads < 1) return absl::InvalidArgumentError("--intra_op_threads must be at least 1");
+  const TorchModelOptions model_options = TorchModelOptionsFor(bundle, tokenizer, intra_op_threads);
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             LoadTorchModel(bundle.path(kModelFile), model_options));
 

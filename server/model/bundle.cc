@@ -148,4 +148,11 @@ absl::StatusOr<ModelBundle> LoadModelBundle(const std::string& directory) {
   return bundle;
 }
 
+absl::StatusOr<WordPieceTokenizer> LoadBundleTokenizer(const ModelBundle& bundle) {
+  TokenizerOptions options;
+  options.do_lower_case = bundle.config.do_lower_case();
+  options.max_input_chars_per_word = bundle.config.max_input_chars_per_word();
+  return WordPieceTokenizer::FromVocabFile(bundle.path(kVocabFile), options);
+}
+
 }  // namespace radlabel

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "radlabel/v1/bundle.pb.h"
+#include "text/tokenizer.h"
 
 namespace radlabel {
 
@@ -36,6 +37,9 @@ struct ModelBundle {
 };
 
 absl::StatusOr<ModelBundle> LoadModelBundle(const std::string& directory);
+
+// The WordPiece tokenizer of the bundle: its vocab.txt with its labels.json settings.
+absl::StatusOr<WordPieceTokenizer> LoadBundleTokenizer(const ModelBundle& bundle);
 
 // Checks a parsed labels.json; exposed for tests.
 absl::Status ValidateBundleConfig(const v1::BundleConfig& config);

@@ -91,6 +91,20 @@ absl::Status CheckProbabilities(const std::vector<float>& probs, int num_classes
 
 }  // namespace
 
+TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
+                                       const WordPieceTokenizer& tokenizer, int intra_op_threads) {
+  TorchModelOptions options;
+  options.intra_op_threads = intra_op_threads;
+  options.num_labels = bundle.num_labels();
+  options.num_classes = bundle.num_classes();
+  options.max_tokens = bundle.config.max_tokens();
+  options.pad_id = tokenizer.pad_id();
+  options.unk_id = tokenizer.unk_id();
+  options.cls_id = tokenizer.cls_id();
+  options.sep_id = tokenizer.sep_id();
+  return options;
+}
+
 absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
                                                       const TorchModelOptions& options) {
   at::set_num_threads(options.intra_op_threads);

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "model/bundle.h"
 #include "model/model.h"
+#include "text/tokenizer.h"
 
 namespace radlabel {
 
@@ -27,6 +29,10 @@ struct TorchModelOptions {
   // Forward passes at start-up, so that the first requests do not pay one-time costs.
   int warmup_runs = 3;
 };
+
+// The options that make LoadTorchModel check `bundle`'s model against its labels.json.
+TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
+                                       const WordPieceTokenizer& tokenizer, int intra_op_threads);
 
 // Loads and checks model.pt: the module must load in this LibTorch, accept
 // (int64 [B,T], int64 [B,T]) and return float32 [B, num_labels, num_classes] probabilities.
