@@ -3,7 +3,8 @@
 // _total, histograms have explicit buckets, failures carry a reason or code label.
 //
 //   radlabel_requests_total{rpc,code}           unary calls and stream messages, by outcome
-//   radlabel_reports_total{rpc,code}            reports, by their own status
+//   radlabel_reports_total{rpc,code}            reports, by their own status (not those of
+//                                               requests refused whole: see rejections)
 //   radlabel_rejections_total{reason}           requests refused whole: queue_full,
 //                                               shutting_down, invalid_request
 //   radlabel_request_duration_seconds{rpc}      receipt to response, per request (histogram)
