@@ -122,6 +122,10 @@ Metrics::Metrics(const ModelBundle& bundle)
       .Add({})
       .Set(kTargetReportsPerSecond);
   projected_seconds_.Set(std::numeric_limits<double>::infinity());
+  for (Rpc rpc : {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo}) {
+    request_duration_by_rpc_[static_cast<size_t>(rpc)] =
+        &request_duration_.Add({{"rpc", RpcName(rpc)}}, LatencyBuckets());
+  }
 }
 
 void Metrics::RecordRequest(Rpc rpc, absl::StatusCode code,
@@ -129,8 +133,8 @@ void Metrics::RecordRequest(Rpc rpc, absl::StatusCode code,
                             absl::Time received, absl::Time answered) {
   const std::string rpc_name = RpcName(rpc);
   requests_.Add({{"rpc", rpc_name}, {"code", CodeName(code)}}).Increment();
-  request_duration_.Add({{"rpc", rpc_name}}, LatencyBuckets())
-      .Observe(absl::ToDoubleSeconds(answered - received));
+  request_duration_by_rpc_[static_cast<size_t>(rpc)]->Observe(
+      absl::ToDoubleSeconds(answered - received));
   if (code != absl::StatusCode::kOk) {
     rejections_.Add({{"reason", RejectionReason(code)}}).Increment();
   }

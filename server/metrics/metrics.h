@@ -21,6 +21,7 @@
 //   radlabel_projected_seconds_per_100k_reports time for 100,000 reports at the current rate
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -63,6 +64,7 @@ class Metrics final : public BatcherObserver {
   prometheus::Family<prometheus::Counter>& reports_;
   prometheus::Family<prometheus::Counter>& rejections_;
   prometheus::Family<prometheus::Histogram>& request_duration_;
+  std::array<prometheus::Histogram*, 3> request_duration_by_rpc_;  // indexed by Rpc
   prometheus::Histogram& queue_wait_;
   prometheus::Histogram& inference_duration_;
   prometheus::Histogram& batch_size_;
