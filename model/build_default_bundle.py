@@ -7,7 +7,6 @@ vectors and the sample reports, from fixed seeds. Run from the repository root:
 Takes ~15 minutes on 2 cores. Scripts and saves with Debian's torch 1.13 so LibTorch 1.13 loads it.
 """
 import argparse
-import csv
 import json
 import os
 import random
@@ -19,7 +18,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.bundle import OfflineLabeller, write_manifest  # noqa: E402
 from radlabel_model.evaluate import evaluate, model_card  # noqa: E402
-from radlabel_model.generator import generate  # noqa: E402
+from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
 from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
 from radlabel_model.network import ReportClassifier  # noqa: E402
 from radlabel_model.vocab import build_vocab  # noqa: E402
@@ -72,14 +71,6 @@ def train(model, examples, tokenizer, epochs, batch_size, lr, seed):
             total += loss.item() * len(batch)
         print(f"epoch {epoch + 1}/{epochs}: loss {total / len(examples):.4f} "
               f"({len(examples) / (time.time() - start):.0f} reports/s)", flush=True)
-
-
-def write_csv(path, reports):
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["report_id", "text"])
-        for r in reports:
-            w.writerow([r["id"], r["text"]])
 
 
 TOKENIZER_EDGE_CASES = [
@@ -143,7 +134,7 @@ def main():
 
     samples_dir = os.path.join(ROOT, "model", "samples")
     os.makedirs(samples_dir, exist_ok=True)
-    write_csv(os.path.join(samples_dir, "head_mri_reports.csv"), generate(2000, seed=4, id_prefix="sample"))
+    write_reports_csv(os.path.join(samples_dir, "head_mri_reports.csv"), generate(2000, seed=4, id_prefix="sample"))
 
     vectors = [{"text": t, "ids": tokenizer.encode(t)} for t in TOKENIZER_EDGE_CASES]
     vectors += [{"text": r["text"], "ids": tokenizer.encode(r["text"])} for r in test_reports[:300]]

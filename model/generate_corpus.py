@@ -5,12 +5,11 @@ tests, deterministically from a seed:
     /usr/bin/python3 model/generate_corpus.py --reports 20000 --seed 11 --out corpus.csv
 """
 import argparse
-import csv
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.generator import generate  # noqa: E402
+from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
 
 
 def main():
@@ -19,11 +18,7 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    with open(args.out, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["report_id", "text"])
-        for r in generate(args.reports, seed=args.seed, id_prefix="bench"):
-            writer.writerow([r["id"], r["text"]])
+    write_reports_csv(args.out, generate(args.reports, seed=args.seed, id_prefix="bench"))
 
 
 if __name__ == "__main__":

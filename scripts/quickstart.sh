@@ -14,13 +14,10 @@ server_log=build/server.log
 ./build/server/radlabel-server --listen=127.0.0.1:0 > "$server_log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-# The server prints its address once it serves; wait for that line (or for its exit).
-address=""
-while [ -z "$address" ]; do
-  kill -0 $server 2>/dev/null || { cat "$server_log"; echo "radlabel-server failed to start"; exit 1; }
-  address=$(grep -o 'listening on [0-9.]*:[0-9]*' "$server_log" | cut -d' ' -f3 || true)
-  [ -n "$address" ] || sleep 0.2
-done
+# The server prints its address once it serves: await that line; the log ends if it exits.
+address=$(grep -m1 -o 'listening on [0-9.]*:[0-9]*' <(tail -n +1 -f --pid=$server "$server_log") |
+          cut -d' ' -f3 || true)
+[ -n "$address" ] || { cat "$server_log"; echo "radlabel-server failed to start"; exit 1; }
 grep 'serving' "$server_log"
 
 ./build/client/radlabel label model/samples/head_mri_reports.csv -o "$output" \

@@ -32,14 +32,6 @@ class Recorder {
     }
     for (const v1::ReportResult& r : *results) Report(r);
   }
-  void Report(const v1::ReportResult& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (r.status().code() == 0) {
-      ++result_.reports_ok;
-    } else {
-      ++result_.reports_failed;
-      ++result_.errors_by_code[absl::StatusCodeToString(static_cast<absl::StatusCode>(r.status().code()))];
-    }
-  }
   void StreamReport(const v1::ReportResult& r, double latency_seconds) {
     absl::MutexLock lock(&mu_);
     Report(r);
@@ -56,6 +48,15 @@ class Recorder {
   }
 
  private:
+  void Report(const v1::ReportResult& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (r.status().code() == 0) {
+      ++result_.reports_ok;
+    } else {
+      ++result_.reports_failed;
+      ++result_.errors_by_code[absl::StatusCodeToString(static_cast<absl::StatusCode>(r.status().code()))];
+    }
+  }
+
   absl::Mutex mu_;
   BenchResult result_ ABSL_GUARDED_BY(mu_);
 };

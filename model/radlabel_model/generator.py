@@ -5,6 +5,7 @@ conclusion). Every category gets a class drawn at random; positive findings are 
 uncertain ones hedged, negative ones either negated or left unmentioned, following the rules in
 labels.py. The generator is deterministic for a given seed.
 """
+import csv
 import random
 
 from .labels import CATEGORIES, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
@@ -179,6 +180,15 @@ def generate_report(rng):
         words[j] = _typo(rng, words[j])
         text = " ".join(words)
     return text, classes
+
+
+def write_reports_csv(path, reports):
+    """Writes reports as the CSV the CLI and benchmarks read: columns report_id, text."""
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["report_id", "text"])
+        for r in reports:
+            writer.writerow([r["id"], r["text"]])
 
 
 def generate(n, seed, id_prefix="r"):

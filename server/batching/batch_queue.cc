@@ -74,7 +74,7 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   bool full = false;
   const std::vector<size_t> selected = SelectAroundOldest(&full);
   const BatchTask& oldest = queue_.front();
-  const bool dense_traffic = last_batch_submissions_ > 1 &&
+  const bool dense_traffic = last_batch_shared_ &&
                              oldest.since_previous_submission < options_.max_queue_delay;
   const absl::Time deadline = oldest.enqueued + options_.max_queue_delay;
   if (!full && !flush && dense_traffic && now < deadline) {
@@ -83,18 +83,12 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   }
   std::vector<bool> taken(queue_.size(), false);
   poll.batch.reserve(selected.size());
-  last_batch_submissions_ = 0;
-  uint64_t previous_submission = 0;  // selected windows of one submission are not adjacent
-  std::vector<uint64_t> submissions;
+  const uint64_t first_submission = queue_[selected.front()].submission;
+  last_batch_shared_ = false;
   for (size_t i : selected) {
     taken[i] = true;
-    submissions.push_back(queue_[i].submission);
+    last_batch_shared_ |= queue_[i].submission != first_submission;
     poll.batch.push_back(std::move(queue_[i]));
-  }
-  std::sort(submissions.begin(), submissions.end());
-  for (uint64_t s : submissions) {
-    if (s != previous_submission) ++last_batch_submissions_;
-    previous_submission = s;
   }
   std::deque<BatchTask> rest;
   for (size_t i = 0; i < queue_.size(); ++i) {

@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -66,8 +65,8 @@ class BatchQueue {
   std::deque<BatchTask> queue_;  // arrival order: front is the oldest
   absl::Time last_submission_ = absl::InfinitePast();
   uint64_t submissions_ = 0;
-  // Distinct submissions in the last batch released: more than one means concurrent callers.
-  int last_batch_submissions_ = 0;
+  // The last batch released held windows of more than one submission: concurrent callers.
+  bool last_batch_shared_ = false;
 };
 
 }  // namespace radlabel

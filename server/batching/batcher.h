@@ -5,8 +5,9 @@
 // - Submit never blocks on the model: it queues all of a request's windows or none, and
 //   returns RESOURCE_EXHAUSTED when the queue is full (the caller may retry later) or
 //   UNAVAILABLE once Stop has begun.
-// - Latency: a window waits at most max_queue_delay for batch-mates while the model is idle;
-//   under load it waits for the batches ahead of it, oldest first.
+// - Latency: with the model idle, a window waits for batch-mates (at most max_queue_delay) only
+//   when concurrent callers share batches (batch_queue.h); under load it waits for the batches
+//   ahead of it, oldest first.
 // - Every submitted task's `done` is called exactly once, on the worker thread, never under the
 //   batcher's lock; a model error fails every task of that batch and the worker goes on.
 // - Stop() runs whatever is queued, then joins the worker. The destructor calls Stop().
@@ -37,8 +38,6 @@ class Batcher {
 
   absl::Status Submit(std::vector<BatchTask> tasks);
   void Stop();
-
-  const BatcherOptions& options() const { return options_; }
 
  private:
   Batcher(const BatcherOptions& options, Model* model, int32_t pad_id, int outputs_per_window);
