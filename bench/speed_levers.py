@@ -22,18 +22,19 @@ from radlabel_model.chunking import batch_tensors, chunk_ids  # noqa: E402
 from radlabel_model.evaluate import evaluate  # noqa: E402
 from radlabel_model.generator import generate  # noqa: E402
 from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
-from radlabel_model.network import ReportClassifier  # noqa: E402
+from radlabel_model.network import EncoderConfig, ReportClassifier  # noqa: E402
+from build_default_bundle import ARCH, POOL_HIDDEN  # noqa: E402
 
 # As radlabel-server does (server/common/allocator_tuning.cc): M_MMAP_THRESHOLD, M_TRIM_THRESHOLD.
 ctypes.CDLL("libc.so.6").mallopt(-3, 512 << 20)
 ctypes.CDLL("libc.so.6").mallopt(-1, 1 << 30)
-ARCH = dict(d_model=128, num_heads=4, num_layers=2, d_ff=512, pool_hidden=128)
 
 
 def eager_from_bundle(labeller):
     config = labeller.config
-    model = ReportClassifier(len(labeller.tokenizer.vocab), len(LABELS), len(CLASSES),
-                             config["max_tokens"], **ARCH)
+    encoder = EncoderConfig(vocab_size=len(labeller.tokenizer.vocab), max_position_embeddings=config["max_tokens"],
+                            **ARCH)
+    model = ReportClassifier(encoder, len(LABELS), len(CLASSES), pool_hidden=POOL_HIDDEN)
     model.load_state_dict(labeller.model.state_dict())
     return model.eval()
 
@@ -61,8 +62,10 @@ def main():
     labeller = OfflineLabeller(args.bundle, threads=2)
     tokenizer = labeller.tokenizer
     texts = [r["text"] for r in generate(3000, seed=11)]
-    windows = sorted((w for t in texts for w in chunk_ids(tokenizer.encode(t), 128, 32)), key=len)
-    held_out = list(generate(2000, seed=3, id_prefix="test"))
+    config = labeller.config
+    windows = sorted((w for t in texts for w in chunk_ids(tokenizer.encode(t), config["max_tokens"],
+                                                          config["chunk_overlap"])), key=len)
+    held_out = list(generate(2000, seed=3, id_prefix="test", split="held_out"))
 
     # torch 1.13's nn.TransformerEncoderLayer reads linear1.weight & co. as tensors (its fast
     # path), so it neither scripts nor runs around quantized Linear layers: the int8 lever needs

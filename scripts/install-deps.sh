@@ -19,6 +19,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Node.js runs the tokenizer conformance test's reference (npm @huggingface/tokenizers). Debian's
+# nodejs and npm, unless a Node.js with npm is already installed (e.g. NodeSource's, which
+# conflicts with Debian's npm package).
+command -v npm > /dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
   exit 0

@@ -25,7 +25,8 @@ grep 'serving' "$server_log"
 
 echo
 echo "First reports and the labels decided for them (full results: $output):"
-# Decision columns are 6, 10, 14, ... (each label: decision, then one probability per class).
+# Decision columns are 6, 10, 14, ... (each label: its CheXpert value 1 positive, 0 negative,
+# -1 uncertain, then one probability per class).
 awk -F, 'NR == 1 { for (i = 6; i <= NF; i += 4) name[i] = $i; next }
-         NR <= 11 { found = ""; for (i = 6; i <= NF; i += 4) if ($i != "negative") found = found " " name[i] "=" $i;
+         NR <= 11 { found = ""; for (i = 6; i <= NF; i += 4) if ($i != "0") found = found " " name[i] "=" ($i == "1" ? "positive" : "uncertain");
                     printf "  %s:%s\n", $1, (found == "" ? " all negative" : found) }' "$output"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs the packages, builds, runs every test
-# (GoogleTest unit and integration suites, and the Python model tests through pytest) via ctest.
+# (GoogleTest unit and integration suites, the tokenizer conformance test against Hugging Face's
+# JavaScript tokenizer, and the Python model tests through pytest) via ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
+# The conformance test's reference tokenizer, pinned by package-lock.json, from the npm registry.
+npm ci --prefix tests/tokenizer_conformance --no-audit --no-fund --loglevel=error
 cd build
 ctest --output-on-failure -j2 --timeout 600

@@ -86,7 +86,7 @@ absl::Status Serve() {
   service_options.max_stream_messages_in_flight =
       absl::GetFlag(FLAGS_max_stream_messages_in_flight);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
-  Labeller labeller(bundle, tokenizer, *batcher);
+  Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
   LabellerService service(labeller, bundle, batching, service_options, metrics);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -4,6 +4,7 @@
 //   radlabel info [--target=host:port]
 //   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
 #include "cli/progress.h"
 #include "cli/report_reader.h"
@@ -32,6 +34,9 @@ ABSL_FLAG(int, reports_per_message, radlabel::StreamOptions().reports_per_messag
 ABSL_FLAG(int, max_in_flight, radlabel::StreamOptions().max_reports_in_flight,
           "Most reports sent and not yet answered.");
 ABSL_FLAG(bool, progress, true, "Print progress on stderr.");
+ABSL_FLAG(bool, evidence, false,
+          "label: also write each non-negative label's supporting sentence (the sentence its "
+          "attention weighted most) to the output.");
 ABSL_FLAG(std::string, mode, "closed",
           "bench: closed (callers wait for their answer) or open (Poisson arrivals at --rate).");
 ABSL_FLAG(int, concurrency, 1, "bench, closed loop: concurrent unary callers or streams.");
@@ -48,6 +53,7 @@ namespace {
 absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   ClientOptions options;
   options.connect_timeout = absl::GetFlag(FLAGS_connect_timeout);
+  options.include_evidence = absl::GetFlag(FLAGS_evidence);
   return Client::Connect(absl::GetFlag(FLAGS_target), options);
 }
 
@@ -68,8 +74,17 @@ absl::Status LabelFile(const std::string& input) {
   if (!client.ok()) return client.status();
   auto info = (*client)->GetModelInfo();
   if (!info.ok()) return info.status();
-  auto writer = OpenResultWriter(output, *output_format, *info);
+  const bool evidence = absl::GetFlag(FLAGS_evidence);
+  if (evidence && !info->supports_evidence()) {
+    return absl::FailedPreconditionError(
+        "the served model cannot return evidence (ModelInfo.supports_evidence is false); run "
+        "without --evidence");
+  }
+  auto writer = OpenResultWriter(output, *output_format, *info, evidence);
   if (!writer.ok()) return writer.status();
+  // With evidence, the texts of reports in flight, oldest first, to quote their sentences.
+  absl::Mutex texts_mu;
+  std::deque<std::string> texts;
 
   const bool show_progress = absl::GetFlag(FLAGS_progress);
   const absl::Time start = absl::Now();
@@ -79,8 +94,21 @@ absl::Status LabelFile(const std::string& input) {
   stream_options.reports_per_message = absl::GetFlag(FLAGS_reports_per_message);
   stream_options.max_reports_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   absl::Status streamed = (*client)->LabelStream(
-      [&] { return (*reader)->Next(); },
+      [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+        auto report = (*reader)->Next();
+        if (evidence && report.ok() && report->has_value()) {
+          absl::MutexLock lock(&texts_mu);
+          texts.push_back((*report)->text());
+        }
+        return report;
+      },
       [&](v1::ReportResult result) {
+        std::string text;
+        if (evidence) {
+          absl::MutexLock lock(&texts_mu);
+          text = std::move(texts.front());
+          texts.pop_front();
+        }
         ++done;
         if (result.status().code() != 0) {
           ++failed;
@@ -88,7 +116,7 @@ absl::Status LabelFile(const std::string& input) {
                     << result.status().message() << "\n";
         }
         if (show_progress) progress.Update(done, absl::Now());
-        return (*writer)->Write(result);
+        return (*writer)->Write(result, text);
       },
       stream_options);
   const absl::Status closed = (*writer)->Close();

@@ -20,8 +20,8 @@ std::string Probability(float p) { return absl::StrFormat("%.6g", p); }
 
 class StreamResultWriter : public ResultWriter {
  public:
-  StreamResultWriter(const std::string& path, const v1::ModelInfo& info)
-      : path_(path), info_(info) {
+  StreamResultWriter(const std::string& path, const v1::ModelInfo& info, bool evidence)
+      : path_(path), info_(info), evidence_(evidence) {
     if (path != "-") file_.open(path, std::ios::binary | std::ios::trunc);
   }
   bool opened() const { return path_ == "-" || file_.is_open(); }
@@ -43,6 +43,7 @@ class StreamResultWriter : public ResultWriter {
 
   const std::string path_;
   const v1::ModelInfo info_;
+  const bool evidence_;
   std::ofstream file_;
 };
 
@@ -50,7 +51,7 @@ class JsonlResultWriter final : public StreamResultWriter {
  public:
   using StreamResultWriter::StreamResultWriter;
 
-  absl::Status Write(const v1::ReportResult& result) override {
+  absl::Status Write(const v1::ReportResult& result, absl::string_view text) override {
     std::string line = "{\"id\":";
     AppendJsonString(result.id(), line);
     absl::StrAppend(&line, ",\"status\":\"", CodeName(result.status().code()), "\"");
@@ -66,13 +67,22 @@ class JsonlResultWriter final : public StreamResultWriter {
       AppendJsonString(label.name(), line);
       line += ":{\"decision\":";
       AppendJsonString(label.decision(), line);
+      absl::StrAppend(&line, ",\"chexpert\":", ChexpertValue(label.decision()));
       line += ",\"probabilities\":{";
       for (int c = 0; c < label.probabilities_size() && c < info_.classes_size(); ++c) {
         if (c > 0) line += ",";
         AppendJsonString(info_.classes(c), line);
         absl::StrAppend(&line, ":", Probability(label.probabilities(c)));
       }
-      line += "}}";
+      line += "}";
+      if (evidence_ && label.has_evidence()) {
+        const v1::Evidence& e = label.evidence();
+        absl::StrAppend(&line, ",\"evidence\":{\"start\":", e.start(), ",\"end\":", e.end(),
+                        ",\"text\":");
+        AppendJsonString(CodePointSubstr(text, e.start(), e.end()), line);
+        line += "}";
+      }
+      line += "}";
     }
     line += "}}\n";
     return Put(line);
@@ -92,12 +102,16 @@ class CsvResultWriter final : public StreamResultWriter {
         line += ",";
         AppendCsvField(absl::StrCat(label.name(), "_", c), line);
       }
+      if (evidence_) {
+        line += ",";
+        AppendCsvField(absl::StrCat(label.name(), "_evidence"), line);
+      }
     }
     line += "\n";
     return Put(line);
   }
 
-  absl::Status Write(const v1::ReportResult& result) override {
+  absl::Status Write(const v1::ReportResult& result, absl::string_view text) override {
     std::string line;
     AppendCsvField(result.id(), line);
     absl::StrAppend(&line, ",", CodeName(result.status().code()), ",");
@@ -107,13 +121,20 @@ class CsvResultWriter final : public StreamResultWriter {
       if (l < result.labels_size()) {
         const v1::LabelResult& label = result.labels(l);
         line += ",";
-        AppendCsvField(label.decision(), line);
+        AppendCsvField(ChexpertValue(label.decision()), line);
         for (int c = 0; c < info_.classes_size(); ++c) {
           absl::StrAppend(&line, ",",
                           c < label.probabilities_size() ? Probability(label.probabilities(c)) : "");
         }
+        if (evidence_) {
+          line += ",";
+          if (label.has_evidence()) {
+            AppendCsvField(CodePointSubstr(text, label.evidence().start(), label.evidence().end()),
+                           line);
+          }
+        }
       } else {  // a failed report: empty label cells
-        line.append(static_cast<size_t>(1 + info_.classes_size()), ',');
+        line.append(static_cast<size_t>(1 + info_.classes_size() + (evidence_ ? 1 : 0)), ',');
       }
     }
     line += "\n";
@@ -144,15 +165,39 @@ void AppendJsonString(absl::string_view text, std::string& out) {
   out.push_back('"');
 }
 
+std::string ChexpertValue(absl::string_view class_name) {
+  if (class_name == "positive") return "1";
+  if (class_name == "negative") return "0";
+  if (class_name == "uncertain") return "-1";
+  return std::string(class_name);
+}
+
+absl::string_view CodePointSubstr(absl::string_view text, int start, int end) {
+  size_t begin_byte = text.size(), end_byte = text.size();
+  int code_point = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (code_point == start) begin_byte = i;
+    if (code_point == end) {
+      end_byte = i;
+      break;
+    }
+    ++code_point;
+  }
+  if (begin_byte > end_byte) return {};
+  return text.substr(begin_byte, end_byte - begin_byte);
+}
+
 absl::StatusOr<std::unique_ptr<ResultWriter>> OpenResultWriter(const std::string& path,
                                                                ReportFormat format,
-                                                               const v1::ModelInfo& info) {
+                                                               const v1::ModelInfo& info,
+                                                               bool evidence) {
   if (format == ReportFormat::kJsonl) {
-    auto writer = std::make_unique<JsonlResultWriter>(path, info);
+    auto writer = std::make_unique<JsonlResultWriter>(path, info, evidence);
     if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
     return std::unique_ptr<ResultWriter>(std::move(writer));
   }
-  auto writer = std::make_unique<CsvResultWriter>(path, info);
+  auto writer = std::make_unique<CsvResultWriter>(path, info, evidence);
   if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
   if (absl::Status header = writer->WriteHeader(); !header.ok()) return header;
   return std::unique_ptr<ResultWriter>(std::move(writer));

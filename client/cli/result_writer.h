@@ -1,5 +1,7 @@
 // Writes labelling results as JSONL (one object per report) or CSV (one row per report: id,
-// status, error, tokens, chunks, then per label its decision and one probability per class).
+// status, error, tokens, chunks, then per label its decision in the CheXpert convention (1
+// positive, 0 negative, -1 uncertain; other class names as they are), one probability per
+// class, and with evidence the supporting sentence).
 #pragma once
 
 #include <memory>
@@ -14,15 +16,26 @@ namespace radlabel {
 class ResultWriter {
  public:
   virtual ~ResultWriter() = default;
-  virtual absl::Status Write(const v1::ReportResult& result) = 0;
+  // `text` is the report's text, needed only to quote evidence sentences.
+  virtual absl::Status Write(const v1::ReportResult& result, absl::string_view text) = 0;
   // Flushes and closes; reports a failed write (disk full) here at the latest.
   virtual absl::Status Close() = 0;
 };
 
-// `info` names the labels and classes (CSV header). Path "-" writes to standard output.
+// `info` names the labels and classes (CSV header). Path "-" writes to standard output. With
+// `evidence`, each label also gets its evidence sentence (CSV column <label>_evidence; JSONL
+// "evidence": {"start", "end", "text"}, offsets in code points).
 absl::StatusOr<std::unique_ptr<ResultWriter>> OpenResultWriter(const std::string& path,
                                                                ReportFormat format,
-                                                               const v1::ModelInfo& info);
+                                                               const v1::ModelInfo& info,
+                                                               bool evidence);
+
+// The CheXpert value of a class name: "1" positive, "0" negative, "-1" uncertain; any other
+// name as it is.
+std::string ChexpertValue(absl::string_view class_name);
+
+// text[start, end) where start and end count Unicode code points; clamped to the text.
+absl::string_view CodePointSubstr(absl::string_view text, int start, int end);
 
 // `text` as a JSON string literal (RFC 8259 escaping), appended to `out`.
 void AppendJsonString(absl::string_view text, std::string& out);

@@ -1,8 +1,7 @@
-"""Held-out evaluation and the model card: per label, precision, recall and F1 of the positive
-decision, AUC of the positive probability, and three-class accuracy."""
+"""Evaluation of a bundle on labelled reports: per label, precision, recall and F1 of the positive
+decision (with the bundle's thresholds), AUC of the positive probability, expected calibration
+error, and three-class accuracy."""
 import time
-
-from .labels import LABELS, POSITIVE
 
 
 def _auc(scores, truths):
@@ -22,67 +21,62 @@ def _auc(scores, truths):
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def evaluate(labeller, reports):
-    start = time.time()
-    per_label = {name: {"tp": 0, "fp": 0, "fn": 0, "correct": 0, "scores": [], "truths": []} for name in LABELS}
-    order = [c["name"] for c in labeller.config["labels"]]
-    positive = labeller.positive_index
+def expected_calibration_error(scores, truths, bins=10):
+    """ECE of the positive probability: the support-weighted mean |observed rate - mean score|
+    over `bins` equal-width score bins."""
+    total, error = len(scores), 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [(s, t) for s, t in zip(scores, truths) if lo <= s < hi or (b == bins - 1 and s == 1.0)]
+        if members:
+            confidence = sum(s for s, _ in members) / len(members)
+            observed = sum(t for _, t in members) / len(members)
+            error += len(members) / total * abs(observed - confidence)
+    return error
+
+
+def positive_scores(labeller, reports):
+    """({label: [positive probability]}, {label: [truth is positive]}, [decisions per report]).
+    A report's "labels" map each label name to a class index into the bundle's classes."""
+    names = [c["name"] for c in labeller.config["labels"]]
+    truth_positive = labeller.config["classes"].index("positive")
+    scores = {n: [] for n in names}
+    truths = {n: [] for n in names}
+    decisions = []
     for r in reports:
         probs = labeller.probabilities(r["text"])
-        decisions = labeller.decisions(probs)
-        for l, name in enumerate(order):
-            m, truth, decided = per_label[name], r["labels"][name], decisions[l]
-            m["tp"] += decided == positive and truth == POSITIVE
-            m["fp"] += decided == positive and truth != POSITIVE
-            m["fn"] += decided != positive and truth == POSITIVE
-            m["correct"] += decided == truth
-            m["scores"].append(float(probs[l][positive]))
-            m["truths"].append(int(truth == POSITIVE))
-    elapsed = time.time() - start
+        decisions.append(labeller.decisions(probs))
+        for l, name in enumerate(names):
+            scores[name].append(float(probs[l][labeller.positive_index]))
+            truths[name].append(r["labels"][name] == truth_positive)
+    return scores, truths, decisions
+
+
+def evaluate(labeller, reports):
+    start = time.time()
+    scores, truths, decisions = positive_scores(labeller, reports)
+    names = list(scores)
     rows = {}
-    for name, m in per_label.items():
-        p = m["tp"] / max(1, m["tp"] + m["fp"])
-        rc = m["tp"] / max(1, m["tp"] + m["fn"])
+    for l, name in enumerate(names):
+        decided = [d[l] == labeller.positive_index for d in decisions]
+        tp = sum(d and t for d, t in zip(decided, truths[name]))
+        fp = sum(d and not t for d, t in zip(decided, truths[name]))
+        fn = sum(t and not d for d, t in zip(decided, truths[name]))
+        p, rc = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        correct = sum(d[l] == r["labels"][name] for d, r in zip(decisions, reports))
         rows[name] = {"precision": p, "recall": rc, "f1": 2 * p * rc / max(1e-12, p + rc),
-                      "auc": _auc(m["scores"], m["truths"]), "accuracy": m["correct"] / len(reports),
-                      "support": sum(m["truths"])}
+                      "auc": _auc(scores[name], [int(t) for t in truths[name]]),
+                      "ece": expected_calibration_error(scores[name], truths[name]),
+                      "accuracy": correct / len(reports), "support": sum(truths[name])}
     return {"labels": rows, "macro_f1": sum(r["f1"] for r in rows.values()) / len(rows),
-            "reports": len(reports), "seconds": elapsed}
+            "reports": len(reports), "seconds": time.time() - start}
 
 
-def model_card(config, arch, metrics, train_examples, args):
-    lines = [
-        f"# Model card: {config['name']} {config['version']}",
-        "",
-        "The embedded default model of radlabel. It is trained on synthetic head-MRI reports from",
-        "`model/radlabel_model/generator.py` (a first generator; see the label rules in",
-        "`model/radlabel_model/labels.py`). It demonstrates the service end to end; it has never seen",
-        "a real report, so fine-tune on your own before trusting its labels.",
-        "",
-        "Rebuild (seeded; ~15 minutes on 2 cores): `/usr/bin/python3 model/build_default_bundle.py`",
-        "",
-        "## Architecture",
-        f"BERT-style encoder ({arch['num_layers']} layers, hidden {arch['d_model']}, {arch['num_heads']} heads, "
-        f"feed-forward {arch['d_ff']}), one attention-pooling query per label, a shared hidden layer of "
-        f"{arch['pool_hidden']} (tanh), per-label outputs over {len(config['classes'])} classes "
-        f"({', '.join(config['classes'])}). Window {config['max_tokens']} tokens, chunk overlap "
-        f"{config['chunk_overlap']}.",
-        "",
-        "## Training",
-        f"{train_examples} of {args.train} generated reports (seed 1; those that fit one window), "
-        f"{args.epochs} epochs, AdamW, one-cycle learning rate {args.lr:g}, batch 32. Thresholds: 0.5 for every label.",
-        "",
-        f"## Held-out evaluation ({metrics['reports']} generated reports, seed 3, long ones chunked)",
-        "Precision, recall and F1 of the positive decision; AUC of the positive probability;",
-        "accuracy over the three classes.",
-        "",
-        "| label | support | precision | recall | F1 | AUC | 3-class accuracy |",
-        "|---|---|---|---|---|---|---|",
-    ]
+def metrics_table(metrics, thresholds):
+    lines = ["| label | support | threshold | precision | recall | F1 | AUC | ECE | 3-class accuracy |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, r in metrics["labels"].items():
-        lines.append(f"| {name} | {r['support']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
-                     f"{r['auc']:.3f} | {r['accuracy']:.3f} |")
-    lines += ["", f"Macro-F1: **{metrics['macro_f1']:.3f}**", "",
-              "Caveat: the held-out split comes from the same templates as the training split (other",
-              "seeds), so these figures overstate quality on real reports.", ""]
-    return "\n".join(lines)
+        lines.append(f"| {name} | {r['support']} | {thresholds[name]:.2f} | {r['precision']:.3f} | {r['recall']:.3f} | "
+                     f"{r['f1']:.3f} | {r['auc']:.3f} | {r['ece']:.3f} | {r['accuracy']:.3f} |")
+    lines += ["", f"Macro-F1: **{metrics['macro_f1']:.3f}** ({metrics['reports']} reports)"]
+    return lines

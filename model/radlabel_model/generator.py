@@ -1,185 +1,525 @@
-"""A first synthetic head-MRI report generator (realism is deepened by a later issue).
+"""Synthetic head-MRI reports that write like neuroradiologists, labelled by model/LABEL_RULES.md.
 
-Each report is assembled from sections (clinical details, technique, comparison, findings,
-conclusion). Every category gets a class drawn at random; positive findings are asserted,
-uncertain ones hedged, negative ones either negated or left unmentioned, following the rules in
-labels.py. The generator is deterministic for a given seed.
+A report has the sections real ones have (clinical details, technique, comparison, findings in
+several paragraphs, conclusion) and the variety that breaks naive labellers: many phrasings per
+finding, negation lists and their scope, hedging, normal-for-age statements, findings unchanged
+since a prior exam or resolved, post-operative change, intracranial and extracranial incidental
+findings, British and American spelling, abbreviations, typos, dictation artefacts, upper-case
+headers, and real-looking lengths (median ~120 words, a tail past 600).
+
+Held out by template: every phrase bank (finding phrasings, sentence frames, headers, normal
+sentences) is split into phrasings for training and phrasings kept for the held-out evaluation.
+`generate(..., split="held_out")` writes only with the held-out ones, so that split measures
+whether the model learnt the rules rather than the sentences. Deterministic for a given seed.
 """
 import csv
 import random
 
 from .labels import CATEGORIES, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
 
-LOCATIONS = [
-    " in the left frontal lobe", " in the right frontal lobe", " in the left parietal lobe",
-    " in the right temporal lobe", " in the left occipital lobe", " in the pons",
-    " in the right cerebellar hemisphere", " in the left basal ganglia", " in the right thalamus",
-    " in the left centrum semiovale", " within the corpus callosum", "",
-]
+SPLITS = ("train", "held_out")
 
-# Per category: phrases that assert the finding, and phrases used after a negation.
+
+class Bank:
+    """Phrasings of one kind: `train` ones for the training split, `held_out` ones only for the
+    held-out-template split."""
+
+    def __init__(self, train, held_out):
+        self.phrasings = {"train": list(train), "held_out": list(held_out)}
+
+    def pick(self, rng, split):
+        return rng.choice(self.phrasings[split])
+
+
+SIDES = ["left", "right"]
+LOCATIONS = Bank(
+    [" in the {side} frontal lobe", " in the {side} parietal lobe", " in the {side} temporal lobe",
+     " in the {side} occipital lobe", " in the pons", " in the {side} cerebellar hemisphere",
+     " in the {side} basal ganglia", " in the {side} thalamus", " within the {side} centrum semiovale",
+     " in the splenium of the corpus callosum", " in the {side} corona radiata", ""],
+    [" involving the {side} frontal operculum", " in the {side} insular cortex", " within the midbrain",
+     " in the {side} caudate head", " in the {side} internal capsule", ""],
+)
+
+# Per category: noun phrases that assert the finding (usable after "There is", "in keeping with",
+# "Possible"), and noun phrases that a negation takes ("No ...").
 FINDINGS = {
     "acute_stroke": (
-        ["an acute infarct", "an acute ischaemic infarct", "restricted diffusion consistent with acute infarction",
-         "an acute lacunar infarct", "acute embolic infarcts", "an acute infarct in the MCA territory",
-         "a small focus of restricted diffusion in keeping with acute ischaemia", "acute cerebellar infarction"],
-        ["acute infarct", "restricted diffusion", "acute ischaemia", "acute ischaemic change", "recent infarction"],
+        Bank(["an acute infarct", "an acute ischaemic infarct", "acute infarction{loc}",
+              "restricted diffusion in keeping with acute infarction", "an acute lacunar infarct",
+              "acute embolic infarcts in more than one vascular territory",
+              "an acute {side} MCA territory infarct", "a small focus of restricted diffusion{loc} in keeping with acute ischaemia",
+              "acute cerebellar infarction", "an acute intracerebral haemorrhage{loc}",
+              "a subacute infarct{loc}", "acute watershed infarcts", "cytotoxic oedema with low ADC values{loc}",
+              "an acute PCA territory infarct", "DWI hyperintensity with ADC correlate{loc} consistent with acute infarct"],
+             ["acute ischaemia{loc} with restricted diffusion", "recent infarction of the {side} MCA territory",
+              "an evolving subacute infarct", "multiple small acute emboli", "acute haemorrhage within the {side} thalamus",
+              "an acute infarct with surrounding cytotoxic oedema", "a new infarct with true restricted diffusion{loc}",
+              "acute lacunar infarction{loc}"]),
+        Bank(["acute infarct", "restricted diffusion", "acute ischaemia", "acute ischaemic change", "recent infarction",
+              "acute haemorrhage", "intracranial haemorrhage", "acute stroke", "diffusion restriction"],
+             ["acute infarction", "restricted diffusion to suggest acute infarction", "acute territorial infarct",
+              "recent ischaemic event", "DWI abnormality"]),
     ),
     "mass": (
-        ["a meningioma", "an enhancing mass", "a high grade glioma", "multiple cerebral metastases",
-         "a space-occupying lesion", "a vestibular schwannoma", "a pituitary macroadenoma",
-         "an extra-axial mass with dural tail", "a ring enhancing lesion with surrounding oedema"],
-        ["mass lesion", "space-occupying lesion", "intracranial mass", "enhancing lesion", "tumour"],
+        Bank(["a meningioma", "an enhancing mass{loc}", "a high grade glioma{loc}", "multiple cerebral metastases",
+              "a space-occupying lesion{loc}", "a {side} vestibular schwannoma", "a pituitary macroadenoma",
+              "an extra-axial mass with a dural tail", "a ring enhancing lesion{loc} with surrounding vasogenic oedema",
+              "an intra-axial tumour{loc}", "a low grade glioma{loc}", "a falcine meningioma",
+              "a heterogeneously enhancing mass{loc} with mass effect", "metastatic deposits",
+              "primary CNS lymphoma", "residual enhancing tumour at the resection margin"],
+             ["a convexity meningioma over the {side} frontal lobe", "an infiltrative glioma{loc}",
+              "several enhancing metastases", "a solid and cystic tumour{loc}", "an extra-axial meningioma",
+              "recurrent tumour at the surgical bed", "a mass{loc} with surrounding oedema and midline shift",
+              "a large {side} cerebellopontine angle schwannoma"]),
+        Bank(["mass lesion", "space-occupying lesion", "intracranial mass", "enhancing lesion", "tumour",
+              "mass effect", "intracranial neoplasm", "metastases"],
+             ["focal mass", "abnormal enhancement", "residual or recurrent tumour", "neoplastic lesion",
+              "space occupying lesion"]),
     ),
     "atrophy": (
-        ["generalised cerebral volume loss", "generalised atrophy", "bilateral hippocampal atrophy",
-         "prominence of the sulci and ventricles in keeping with atrophy", "moderate global atrophy",
-         "focal volume loss of the temporal lobes", "cerebellar atrophy"],
-        ["significant atrophy", "volume loss", "hippocampal atrophy", "cerebral atrophy"],
+        Bank(["generalised cerebral volume loss", "generalised atrophy", "bilateral hippocampal atrophy",
+              "prominence of the sulci and ventricles in keeping with atrophy", "moderate global atrophy",
+              "focal volume loss of the temporal lobes", "cerebellar atrophy", "marked parenchymal volume loss",
+              "volume loss more than expected for age", "frontotemporal atrophy", "mesial temporal atrophy",
+              "disproportionate parietal volume loss"],
+             ["global cerebral atrophy", "advanced volume loss for the patient's age", "hippocampal volume loss on both sides",
+              "atrophy of the {side} temporal lobe", "diffuse brain atrophy", "ex vacuo ventricular prominence from volume loss"]),
+        Bank(["significant atrophy", "volume loss", "hippocampal atrophy", "cerebral atrophy",
+              "disproportionate atrophy", "focal atrophy"],
+             ["abnormal volume loss", "mesial temporal atrophy", "generalised atrophy"]),
     ),
     "vascular": (
-        ["an aneurysm of the anterior communicating artery", "an arteriovenous malformation",
-         "a cavernoma", "venous sinus thrombosis", "a saccular aneurysm of the left MCA bifurcation",
-         "a dural arteriovenous fistula", "thrombosis of the superior sagittal sinus"],
-        ["aneurysm", "vascular malformation", "venous sinus thrombosis", "arteriovenous malformation",
-         "cavernoma"],
+        Bank(["an aneurysm of the anterior communicating artery", "an arteriovenous malformation{loc}",
+              "a cavernoma{loc}", "venous sinus thrombosis", "a saccular aneurysm at the {side} MCA bifurcation",
+              "a dural arteriovenous fistula", "thrombosis of the superior sagittal sinus", "a developmental venous anomaly{loc}",
+              "occlusion of the {side} internal carotid artery", "a {side} vertebral artery dissection",
+              "multiple cavernomas", "a basilar tip aneurysm", "moyamoya vasculopathy"],
+             ["a cavernous malformation{loc}", "an AVM{loc} with a nidus and draining veins",
+              "thrombosis of the {side} transverse sinus", "a small posterior communicating artery aneurysm",
+              "a DVA{loc}", "dissection of the {side} internal carotid artery", "an aneurysm arising from the basilar artery"]),
+        Bank(["aneurysm", "vascular malformation", "venous sinus thrombosis", "arteriovenous malformation",
+              "cavernoma", "AVM", "dural venous sinus thrombosis", "arterial dissection"],
+             ["vascular abnormality", "intracranial aneurysm", "cavernous malformation", "sinus thrombosis"]),
     ),
     "small_vessel_disease": (
-        ["periventricular and deep white matter hyperintensities in keeping with small vessel disease",
-         "chronic small vessel ischaemic change", "Fazekas grade 2 white matter change",
-         "old lacunar infarcts", "moderate small vessel disease", "confluent WMH consistent with SVD",
-         "scattered foci of T2 hyperintensity typical of chronic microangiopathy"],
-        ["significant small vessel disease", "white matter hyperintensity", "small vessel ischaemic change",
-         "SVD"],
+        Bank(["periventricular and deep white matter hyperintensities in keeping with small vessel disease",
+              "chronic small vessel ischaemic change", "Fazekas grade 2 white matter change", "old lacunar infarcts",
+              "moderate small vessel disease", "confluent WMH consistent with SVD",
+              "scattered foci of T2 hyperintensity typical of chronic microangiopathy", "Fazekas 1 white matter changes",
+              "an old lacune{loc}", "extensive white matter hyperintensities of presumed vascular origin",
+              "mild chronic small vessel disease", "Fazekas grade 3 confluent white matter disease"],
+             ["patchy periventricular white matter signal change of small vessel type", "small vessel ischaemia of moderate degree",
+              "chronic lacunar infarcts{loc}", "WMH of presumed vascular origin, Fazekas 2",
+              "microangiopathic white matter change", "established small vessel disease"]),
+        Bank(["significant small vessel disease", "white matter hyperintensity", "small vessel ischaemic change", "SVD",
+              "white matter disease", "lacunar infarcts"],
+             ["chronic small vessel change", "WMH", "lacunes"]),
     ),
     "white_matter_inflammation": (
-        ["demyelinating plaques", "lesions typical of multiple sclerosis",
-         "periventricular ovoid lesions perpendicular to the ventricles in keeping with demyelination",
-         "an active enhancing demyelinating lesion", "juxtacortical and infratentorial MS plaques",
-         "white matter lesions consistent with ADEM"],
-        ["demyelination", "features of multiple sclerosis", "demyelinating lesion", "active demyelination"],
+        Bank(["demyelinating plaques", "lesions typical of multiple sclerosis",
+              "periventricular ovoid lesions perpendicular to the ventricles in keeping with demyelination",
+              "an active enhancing demyelinating lesion", "juxtacortical and infratentorial MS plaques",
+              "white matter lesions consistent with ADEM", "a tumefactive demyelinating lesion{loc}",
+              "callosal lesions typical of demyelination", "new T2 lesions in keeping with active MS",
+              "lesions consistent with neuromyelitis optica spectrum disorder"],
+             ["multiple sclerosis plaques{loc}", "inflammatory demyelination", "Dawson finger lesions of demyelination",
+              "an enhancing MS lesion{loc}", "demyelinating disease with new lesions since the prior study"]),
+        Bank(["demyelination", "features of multiple sclerosis", "demyelinating lesion", "active demyelination",
+              "new or enhancing lesions", "inflammatory white matter disease"],
+             ["MS plaques", "demyelinating disease", "active inflammation"]),
     ),
     "encephalomalacia": (
-        ["encephalomalacia", "gliosis and encephalomalacia from a previous infarct",
-         "post-traumatic encephalomalacia", "an old infarct with surrounding gliosis",
-         "cystic encephalomalacia with ex vacuo dilatation"],
-        ["encephalomalacia", "gliosis", "established infarction"],
+        Bank(["encephalomalacia{loc}", "gliosis and encephalomalacia from a previous infarct",
+              "post-traumatic encephalomalacia", "an old infarct{loc} with surrounding gliosis",
+              "cystic encephalomalacia with ex vacuo dilatation", "an established {side} MCA territory infarct",
+              "old cortical infarcts", "gliosis{loc}", "chronic parenchymal loss at the site of previous contusion",
+              "a chronic infarct of the {side} cerebellar hemisphere"],
+             ["encephalomalacic change{loc}", "an area of gliosis and tissue loss{loc}",
+              "established infarction of the {side} PCA territory", "old haemorrhagic contusion with encephalomalacia",
+              "chronic infarction with cystic change{loc}"]),
+        Bank(["encephalomalacia", "gliosis", "established infarction", "old infarct", "chronic infarct"],
+             ["prior infarction", "encephalomalacic change", "cortical infarct"]),
     ),
 }
 
-POSITIVE_TEMPLATES = [
-    "There is {f}{loc}.", "{F}{loc} is noted.", "Appearances are in keeping with {f}{loc}.",
-    "Demonstrated is {f}{loc}.", "{F}{loc}.", "Findings are consistent with {f}.",
-    "{F}{loc}, unchanged since the prior study.",
-]
-UNCERTAIN_TEMPLATES = [
-    "Possible {f}{loc}.", "{F} cannot be excluded.", "Appearances may represent {f}.",
-    "Subtle signal change{loc}, possibly representing {f}.", "Equivocal {f}{loc}.",
-    "Query {f}{loc}; clinical correlation advised.", "This is likely to represent {f}, but follow-up is suggested.",
-]
-NEGATIVE_TEMPLATES = [
-    "No evidence of {n}.", "No {n} is seen.", "There is no {n}.", "No {n}.",
-    "{N} is not identified.", "Specifically, no {n}.",
-]
-NORMAL_SENTENCES = [
-    "The ventricles are normal in size and configuration.", "No intracranial haemorrhage.",
-    "The posterior fossa structures are normal.", "Normal flow voids are present in the major vessels.",
-    "The pituitary gland is unremarkable.", "Grey-white matter differentiation is preserved.",
-    "The orbits are unremarkable.", "The cerebellar tonsils are normally positioned.",
-    "No extra-axial collection.", "The midline structures are central.",
-    "The basal cisterns are patent.", "The internal auditory meati are normal.",
-]
-INCIDENTAL = [
-    "Mucosal thickening in the maxillary sinuses.", "A small arachnoid cyst in the left middle cranial fossa.",
-    "Incidental pineal cyst.", "Fluid in the right mastoid air cells.",
-]
-CLINICAL = [
-    "Headache.", "?stroke", "Left sided weakness. ?CVA", "Known MS, follow up.", "Memory decline.",
-    "Seizure.", "Query mass.", "Dizziness and vertigo.", "Visual disturbance.", "Cognitive impairment.",
-    "Follow up of known lesion.", "Sudden onset right arm weakness.",
-]
-TECHNIQUE = [
-    "Axial T1, T2, FLAIR, DWI and SWI sequences.", "Sagittal T1, axial T2 and FLAIR, DWI.",
-    "Multiplanar multisequence MRI of the brain including post contrast imaging.",
-    "Routine brain protocol with DWI and SWI.",
-]
-COMPARISON = ["None.", "Previous MRI dated 12/03/2019.", "CT head from yesterday.", "No prior imaging available."]
-SPELLINGS = [("haemorrhage", "hemorrhage"), ("oedema", "edema"), ("tumour", "tumor"),
-             ("ischaemi", "ischemi"), ("generalised", "generalized")]
+POSITIVE_FRAMES = Bank(
+    ["There is {f}.", "{F} is noted.", "Appearances are in keeping with {f}.", "Demonstrated is {f}.", "{F}.",
+     "Findings are consistent with {f}.", "{F}, unchanged since the prior study.", "There is evidence of {f}.",
+     "{F} is present.", "Appearances are typical of {f}.", "{F} is seen.", "{F} is again demonstrated.",
+     "Imaging shows {f}.", "{F} is identified."],
+    ["Note is made of {f}.", "{F} is evident.", "There are features compatible with {f}.",
+     "{F}, stable in appearance compared with the previous examination.", "The study demonstrates {f}.",
+     "Appearances represent {f}."],
+)
+UNCERTAIN_FRAMES = Bank(
+    ["Possible {f}.", "{F} cannot be excluded.", "Appearances may represent {f}.", "Equivocal {f}.",
+     "Query {f}; clinical correlation advised.", "This is likely to represent {f}, but follow-up is suggested.",
+     "Subtle signal change, possibly representing {f}.", "Probable {f}.", "Suspicious for {f}.",
+     "?{f}.", "Indeterminate appearance, {f} not excluded.", "Likely {f}.", "{F} is a possibility."],
+    ["Appearances could reflect {f}.", "{F} is not excluded.", "Differential includes {f}.",
+     "Findings may be due to {f}.", "{F} cannot be entirely excluded on this study.",
+     "Possibly {f}, although this is equivocal."],
+)
+NEGATIVE_FRAMES = Bank(
+    ["No evidence of {n}.", "No {n} is seen.", "There is no {n}.", "No {n}.", "{N} is not identified.",
+     "Specifically, no {n}.", "No {n} is demonstrated.", "{N} is not seen.", "No features of {n}.",
+     "There is no evidence of {n}."],
+    ["No convincing {n}.", "{N} is absent.", "Negative for {n}.", "No features to suggest {n}.",
+     "No {n} is present on this study.", "Without evidence of {n}."],
+)
+# One negation over a list of findings of several categories.
+NEGATIVE_LIST_FRAMES = Bank(
+    ["No {list}.", "No evidence of {list}.", "There is no {list}.", "Specifically, there is no {list}."],
+    ["No {list} is identified.", "Negative for {list}."],
+)
+# A negation and an assertion in one sentence: the negation's scope must end at the conjunction.
+CONTRAST_FRAMES = Bank(
+    ["No {n}, but there is {f}.", "There is no {n}; however, there is {f}.", "No {n}. {F} is noted.",
+     "{F} is seen, without {n}."],
+    ["No {n} although {f} is present.", "While there is no {n}, there is {f}."],
+)
+RESOLVED_FRAMES = Bank(
+    ["The previously seen {n} has resolved.", "{N} on the prior study is no longer seen."],
+    ["Interval resolution of the previously reported {n}."],
+)
+CONCLUSION_POSITIVE = Bank(
+    ["{F}.", "{F}.", "Findings in keeping with {f}.", "{F} as described.", "Appearances consistent with {f}."],
+    ["Impression of {f}.", "{F}, as detailed above."],
+)
+
+# Negative statements specific to a category that mention its words (normal for age, grade 0).
+SPECIAL_NEGATIVES = {
+    "atrophy": Bank(["Brain volume is appropriate for age.", "Mild generalised volume loss, within normal limits for age.",
+                     "No atrophy beyond that expected for age.", "Age-appropriate cerebral volume."],
+                    ["Cerebral volume is normal for the patient's age.", "Volume loss is in keeping with normal ageing."]),
+    "small_vessel_disease": Bank(["No white matter hyperintensities (Fazekas 0).", "Fazekas grade 0.",
+                                  "A few nonspecific punctate white matter foci, normal for age."],
+                                 ["White matter is normal, Fazekas 0.", "Isolated nonspecific white matter foci within normal limits for age."]),
+    "acute_stroke": Bank(["No restricted diffusion.", "DWI is normal."],
+                         ["Diffusion weighted imaging shows no restriction."]),
+    "vascular": Bank(["Normal flow voids are present in the major intracranial vessels.",
+                      "The dural venous sinuses are patent."],
+                     ["Intracranial arterial flow voids are preserved."]),
+}
+
+NORMAL_SENTENCES = Bank(
+    ["The ventricles are normal in size and configuration.", "No intracranial haemorrhage.",
+     "The posterior fossa structures are normal.", "The pituitary gland is unremarkable.",
+     "Grey-white matter differentiation is preserved.", "The orbits are unremarkable.",
+     "The cerebellar tonsils are normally positioned.", "No extra-axial collection.",
+     "The midline structures are central.", "The basal cisterns are patent.",
+     "The internal auditory meati are normal.", "The craniocervical junction is normal.",
+     "No abnormal susceptibility on SWI.", "The brainstem is normal in signal.",
+     "The corpus callosum is intact.", "There is no hydrocephalus.", "The sella and parasellar regions are normal.",
+     "The calvarium and skull base are unremarkable.", "Cortical sulci are normal.",
+     "The visualised upper cervical cord is normal.", "There is no midline shift.",
+     "The cerebral hemispheres are symmetrical.", "No abnormal enhancement following contrast.",
+     "The major intracranial vessels show normal flow voids.", "The optic nerves and chiasm are normal.",
+     "The deep grey nuclei are normal.", "The fourth ventricle is midline."],
+    ["The lateral ventricles are symmetrical and not dilated.", "Normal appearances of the cerebellum.",
+     "The brain parenchyma returns normal signal throughout.", "No blood products are seen.",
+     "The extra-axial spaces are within normal limits.", "The pineal region is normal.",
+     "Appearances of the skull base are normal.", "The hippocampi are symmetrical in size and signal.",
+     "Normal appearance of the deep white matter.", "No dural thickening or enhancement."],
+)
+DETAIL_SENTENCES = Bank(
+    ["On FLAIR the periventricular white matter returns normal signal.",
+     "Susceptibility weighted imaging shows no microhaemorrhage.",
+     "Post contrast T1 images show normal dural and vascular enhancement.",
+     "The temporal horns are not dilated.", "The cerebral aqueduct is patent.",
+     "Mastoid air cells are clear.", "The paranasal sinuses are clear.",
+     "The globes and retro-orbital fat are normal.", "The cervicomedullary junction is normal.",
+     "Images are of diagnostic quality despite mild motion artefact.",
+     "The lesion measures {a} x {b} mm in axial dimensions.", "Measurements are on image {a} of series {b}.",
+     "The third ventricle measures {a} mm in width.", "The Evans index is 0.{a}."],
+    ["Sagittal images show a normal pituitary stalk.", "The cavernous sinuses are symmetrical.",
+     "There is mild motion degradation of the DWI sequence.", "Coronal images through the hippocampi are normal.",
+     "The largest measures {a} mm on the axial FLAIR image.", "See key images, series {b} image {a}."],
+)
+INTRACRANIAL_INCIDENTAL = Bank(
+    ["A small arachnoid cyst in the {side} middle cranial fossa.", "Incidental pineal cyst measuring {a} mm.",
+     "Partially empty sella.", "Low-lying cerebellar tonsils, {a} mm below the foramen magnum.",
+     "A colloid cyst at the foramen of Monro without hydrocephalus."],
+    ["An arachnoid cyst in the posterior fossa, of no clinical significance.", "A simple pineal cyst is noted.",
+     "Empty sella configuration."],
+)
+EXTRACRANIAL_INCIDENTAL = Bank(
+    ["Mucosal thickening in the maxillary sinuses.", "Fluid in the {side} mastoid air cells.",
+     "A retention cyst in the {side} maxillary sinus.", "Minor ethmoid mucosal thickening.",
+     "Nasal septal deviation to the {side}."],
+    ["Incidental paranasal sinus mucosal disease.", "Partial opacification of the {side} mastoid air cells.",
+     "Polypoidal mucosal thickening in the sphenoid sinus."],
+)
+POSTOP = Bank(
+    ["Post-operative changes following a {side} frontal craniotomy.", "A resection cavity{loc} following previous surgery.",
+     "Post-surgical changes of a {side} parietal craniotomy with underlying gliosis.",
+     "A ventriculoperitoneal shunt enters via the {side} parietal approach."],
+    ["Appearances following resection{loc}, with a small post-operative cavity.",
+     "Stable post-operative appearances after {side} temporal craniotomy."],
+)
+POSTOP_NO_TUMOUR = Bank(["No residual or recurrent tumour.", "No enhancing residual tumour."],
+                        ["There is no evidence of tumour recurrence."])
+
+CLINICAL = Bank(
+    ["Headache.", "?stroke", "Left sided weakness. ?CVA", "Known MS, follow up.", "Memory decline.", "Seizure.",
+     "Query mass.", "Dizziness and vertigo.", "Visual disturbance.", "Cognitive impairment. ?dementia",
+     "Follow up of known lesion.", "Sudden onset right arm weakness.", "Previous meningioma resection, surveillance.",
+     "Fall with head injury.", "Confusion. History of hypertension and diabetes.", "?demyelination. Optic neuritis.",
+     "Worst headache of life. ?aneurysm", "Staging, lung cancer.", "Dysphasia, onset this morning.",
+     "Tinnitus, ?acoustic neuroma"],
+    ["New onset seizures in an adult.", "Known glioma, post treatment review.", "Slurred speech. ?TIA",
+     "Progressive gait disturbance.", "Papilloedema. ?venous sinus thrombosis", "Follow up of white matter lesions."],
+)
+TECHNIQUE = Bank(
+    ["Axial T1, T2, FLAIR, DWI and SWI sequences.", "Sagittal T1, axial T2 and FLAIR, DWI.",
+     "Multiplanar multisequence MRI of the brain including post contrast imaging.",
+     "Routine brain protocol with DWI and SWI.", "MRI head without and with gadolinium.",
+     "Standard stroke protocol: DWI, ADC, FLAIR, SWI and TOF MRA.", "3T MRI brain, volumetric T1 and FLAIR."],
+    ["Axial and coronal T2, FLAIR, diffusion and susceptibility imaging.", "MRI brain, MS protocol with contrast.",
+     "Tumour protocol including perfusion and post gadolinium 3D T1."],
+)
+COMPARISON = Bank(
+    ["None.", "Previous MRI dated 12/03/2019.", "CT head from yesterday.", "No prior imaging available.",
+     "MRI brain of {a} months ago.", "Prior study dated 01/02/2021."],
+    ["Previous CT of {a} days ago.", "MRI from the referring hospital, {a} months prior."],
+)
+NORMAL_CONCLUSIONS = Bank(
+    ["Normal MRI brain.", "No intracranial abnormality.", "Unremarkable study.", "Normal MRI brain for age.",
+     "No acute intracranial abnormality.", "No abnormality to account for the symptoms."],
+    ["Normal appearances of the brain.", "No significant intracranial pathology identified."],
+)
+INCIDENTAL_CONCLUSIONS = Bank(
+    ["No significant intracranial abnormality. Incidental finding as above.",
+     "Otherwise no intracranial abnormality."],
+    ["Incidental finding only, as described."],
+)
+RECOMMENDATIONS = Bank(
+    ["Suggest follow-up MRI in 6 months.", "Discussed with the referring team.", "Clinical correlation is recommended.",
+     "Neurosurgical referral advised.", "Report discussed with the stroke team by telephone."],
+    ["Recommend comparison with any outside imaging.", "Follow-up imaging at 3 months would be helpful."],
+)
+HEADERS = {
+    "clinical": Bank(["clinical details", "clinical history", "indication", "history"], ["clinical information"]),
+    "technique": Bank(["technique", "sequences", "protocol"], ["MRI head"]),
+    "comparison": Bank(["comparison", "prior imaging"], ["previous"]),
+    "findings": Bank(["findings", "report"], ["findings"]),
+    "conclusion": Bank(["conclusion", "impression", "summary"], ["opinion", "comment"]),
+}
+SPELLINGS = [("haemorrhage", "hemorrhage"), ("haemorrhagic", "hemorrhagic"), ("oedema", "edema"),
+             ("tumour", "tumor"), ("ischaemi", "ischemi"), ("generalised", "generalized"), ("haemosiderin", "hemosiderin"),
+             ("microhaemorrhage", "microhemorrhage"), ("papilloedema", "papilledema")]
+DICTATION_ARTEFACTS = [" full stop", " [inaudible]", " new paragraph", " comma", ""]
 
 
 def _capitalise(s):
     return s[0].upper() + s[1:] if s else s
 
 
-def _sentence(rng, category, cls):
-    positive, negated = FINDINGS[category]
-    if cls == NEGATIVE:
-        n = rng.choice(negated)
-        return rng.choice(NEGATIVE_TEMPLATES).format(n=n, N=_capitalise(n))
-    f = rng.choice(positive)
-    loc = rng.choice(LOCATIONS) if rng.random() < 0.4 else ""
-    template = rng.choice(POSITIVE_TEMPLATES if cls == POSITIVE else UNCERTAIN_TEMPLATES)
-    return template.format(f=f, F=_capitalise(f), loc=loc)
+def _fill(rng, template, split):
+    """Fills {loc}, {side}, {a} and {b} placeholders."""
+    if "{loc}" in template:
+        template = template.replace("{loc}", LOCATIONS.pick(rng, split) if rng.random() < 0.5 else "")
+    return template.replace("{side}", rng.choice(SIDES)).replace("{a}", str(rng.randint(2, 40))).replace(
+        "{b}", str(rng.randint(2, 30)))
 
 
 def _typo(rng, word):
     if len(word) < 5 or not word.isalpha():
         return word
     i = rng.randrange(1, len(word) - 2)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    kind = rng.random()
+    if kind < 0.4:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]  # transposition
+    if kind < 0.7:
+        return word[:i] + word[i + 1:]  # dropped letter
+    return word[:i] + word[i] + word[i:]  # doubled letter
 
 
-def generate_report(rng):
-    """Returns (text, classes) where classes maps every label name to a class index."""
+class _Writer:
+    """Draws phrasings of one split and marks which labels a sentence supports (for evidence)."""
+
+    def __init__(self, rng, split):
+        self.rng, self.split = rng, split
+
+    def pick(self, bank):
+        return _fill(self.rng, bank.pick(self.rng, self.split), self.split)
+
+    def finding(self, category):
+        return self.pick(FINDINGS[category][0])
+
+    def negated(self, category):
+        return self.pick(FINDINGS[category][1])
+
+    def statement(self, category, cls):
+        if cls == POSITIVE:
+            frame = self.pick(POSITIVE_FRAMES)
+        else:
+            frame = self.pick(UNCERTAIN_FRAMES)
+        f = self.finding(category)
+        return frame.format(f=f, F=_capitalise(f))
+
+    def negation(self, category):
+        n = self.negated(category)
+        return self.pick(NEGATIVE_FRAMES).format(n=n, N=_capitalise(n))
+
+    def negation_list(self, categories):
+        terms = [self.negated(c) for c in categories]
+        joined = ", ".join(terms[:-1]) + (" or " if self.rng.random() < 0.7 else ", nor ") + terms[-1]
+        return self.pick(NEGATIVE_LIST_FRAMES).format(list=joined)
+
+    def contrast(self, negated_category, positive_category):
+        n, f = self.negated(negated_category), self.finding(positive_category)
+        return self.pick(CONTRAST_FRAMES).format(n=n, f=f, F=_capitalise(f))
+
+
+def _draw_classes(rng):
+    if rng.random() < 0.3:  # a normal study
+        return {c: NEGATIVE for c in CATEGORIES}
     classes = {}
     for c in CATEGORIES:
         r = rng.random()
-        classes[c] = POSITIVE if r < 0.14 else UNCERTAIN if r < 0.20 else NEGATIVE
-    incidental = rng.random() < 0.12
-    classes["abnormal"] = abnormal_class([classes[c] for c in CATEGORIES], incidental)
+        classes[c] = POSITIVE if r < 0.15 else UNCERTAIN if r < 0.23 else NEGATIVE
+    # Older patients: atrophy and small vessel disease travel together.
+    if classes["small_vessel_disease"] == POSITIVE and rng.random() < 0.3:
+        classes["atrophy"] = POSITIVE
+    return classes
 
-    findings = []
-    for c in CATEGORIES:
-        if classes[c] != NEGATIVE or rng.random() < 0.35:
-            findings.append(_sentence(rng, c, classes[c]))
-    findings += rng.sample(NORMAL_SENTENCES, rng.randint(1, 5))
-    if incidental:
-        findings.append(rng.choice(INCIDENTAL))
-    # A long tail of reports: extra descriptive paragraphs exercise chunking.
+
+def _target_words(rng, short):
+    if short:
+        return 0
     if rng.random() < 0.05:
-        findings += [rng.choice(NORMAL_SENTENCES) for _ in range(rng.randint(20, 60))]
+        return rng.randint(350, 900)  # the long tail that exercises chunking
+    return int(min(340, max(45, rng.lognormvariate(4.75, 0.35))))
+
+
+def generate_report(rng, split="train", short=False):
+    """Returns (text, classes, evidence): classes maps every label to a class index; evidence maps
+    each positive or uncertain label to the (start, end) character spans of the sentences that
+    state it. `short` reports carry no normal filler and often only their findings and
+    conclusion: cheap training examples with the same findings."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    w = _Writer(rng, split)
+    classes = _draw_classes(rng)
+    intracranial = rng.random() < 0.08
+    extracranial = rng.random() < 0.15
+    postop = rng.random() < 0.06
+    classes["abnormal"] = abnormal_class([classes[c] for c in CATEGORIES], intracranial or postop)
+
+    # Sentences as (text, labels they state); the findings section first.
+    stated = [c for c in CATEGORIES if classes[c] != NEGATIVE]
+    only_in_conclusion = {c for c in stated if rng.random() < 0.12}
+    negatives = [c for c in CATEGORIES if classes[c] == NEGATIVE]
+    rng.shuffle(negatives)
+    findings = []
+    for c in stated:
+        if c in only_in_conclusion:
+            continue
+        if classes[c] == POSITIVE and negatives and rng.random() < 0.2:
+            findings.append((w.contrast(negatives.pop(), c), {c}))
+        else:
+            findings.append((w.statement(c, classes[c]), {c}))
+    if negatives and rng.random() < 0.6:
+        k = min(len(negatives), rng.randint(2, 4))
+        findings.append((w.negation_list(negatives[:k]), set()))
+        negatives = negatives[k:]
+    for c in negatives:
+        r = rng.random()
+        if r < 0.2:
+            findings.append((w.negation(c), set()))
+        elif r < 0.3 and c in SPECIAL_NEGATIVES:
+            findings.append((w.pick(SPECIAL_NEGATIVES[c]), set()))
+        elif r < 0.33:
+            findings.append((w.pick(RESOLVED_FRAMES).format(n=w.negated(c), N=_capitalise(w.negated(c))), set()))
+    if postop:
+        findings.append((w.pick(POSTOP), {"abnormal"}))
+        if classes["mass"] == NEGATIVE:
+            findings.append((w.pick(POSTOP_NO_TUMOUR), set()))
+    if intracranial:
+        findings.append((w.pick(INTRACRANIAL_INCIDENTAL), {"abnormal"}))
+    if extracranial:
+        findings.append((w.pick(EXTRACRANIAL_INCIDENTAL), set()))
+    findings = [(text, labels | ({"abnormal"} if labels else set())) for text, labels in findings]
+
+    # Normal and descriptive sentences up to a real-looking length.
+    target = _target_words(rng, short)
+    words = 25 + sum(len(s.split()) for s, _ in findings)
+    while words < target:
+        s = w.pick(NORMAL_SENTENCES if rng.random() < 0.7 else DETAIL_SENTENCES)
+        findings.append((s, set()))
+        words += len(s.split())
     rng.shuffle(findings)
 
-    positives = [c for c in CATEGORIES if classes[c] == POSITIVE]
-    hedged = [c for c in CATEGORIES if classes[c] == UNCERTAIN]
-    if positives or hedged:
-        conclusion = " ".join(_sentence(rng, c, classes[c]) for c in positives + hedged)
-    elif incidental:
-        conclusion = "No acute intracranial abnormality. Incidental finding as above."
-    else:
-        conclusion = rng.choice(["Normal MRI brain.", "No intracranial abnormality.",
-                                 "Unremarkable study. Brain volume is appropriate for age."])
+    conclusion = []
+    for c in [c for c in stated if classes[c] == POSITIVE] + [c for c in stated if classes[c] == UNCERTAIN]:
+        if classes[c] == POSITIVE:
+            f = w.finding(c)
+            conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=_capitalise(f)), {c, "abnormal"}))
+        else:
+            conclusion.append((w.statement(c, UNCERTAIN), {c, "abnormal"}))
+    if not conclusion:
+        conclusion.append((w.pick(INCIDENTAL_CONCLUSIONS if intracranial or postop else NORMAL_CONCLUSIONS), set()))
+    if len(conclusion) > 1 and rng.random() < 0.4:
+        conclusion = [(f"{i + 1}. {s}", labels) for i, (s, labels) in enumerate(conclusion)]
+    if stated and rng.random() < 0.3:
+        conclusion.append((w.pick(RECOMMENDATIONS), set()))
 
-    upper = rng.random() < 0.5
-    header = (lambda h: h.upper()) if upper else (lambda h: h.title())
-    paragraphs = [
-        f"{header('clinical details')}: {rng.choice(CLINICAL)}",
-        f"{header('technique')}: {rng.choice(TECHNIQUE)}",
-        f"{header('comparison')}: {rng.choice(COMPARISON)}",
-        f"{header('findings')}: " + " ".join(findings),
-        f"{header('conclusion')}: {conclusion}",
+    style = _Style(rng)
+    sections = [
+        ("clinical", [(w.pick(CLINICAL), set())]),
+        ("technique", [(w.pick(TECHNIQUE), set())]),
+        ("comparison", [(w.pick(COMPARISON), set())]),
+        ("findings", findings),
+        ("conclusion", conclusion),
     ]
-    text = "\n".join(paragraphs)
-    if rng.random() < 0.5:
-        for british, american in SPELLINGS:
-            text = text.replace(british, american)
-    if rng.random() < 0.2:
-        words = text.split(" ")
-        j = rng.randrange(len(words))
-        words[j] = _typo(rng, words[j])
-        text = " ".join(words)
-    return text, classes
+    if short and rng.random() < 0.5:
+        sections = [sections[0]] + sections[3:] if rng.random() < 0.5 else sections[3:]
+    text, evidence = "", {}
+    for i, (section, sentences) in enumerate(sections):
+        if i:
+            text += "\n\n" if style.blank_lines else "\n"
+        text += style.header(w.pick(HEADERS[section]))
+        for j, (sentence, labels) in enumerate(sentences):
+            # Long findings sections come in paragraphs.
+            if section == "findings" and j and j % rng.randint(3, 6) == 0:
+                text += "\n"
+            elif j or style.header_on_own_line is False:
+                text += " "
+            sentence = style.sentence(sentence)
+            for label in labels:
+                if classes[label] != NEGATIVE:
+                    evidence.setdefault(label, []).append((len(text), len(text) + len(sentence)))
+            text += sentence
+    return text, classes, evidence
+
+
+class _Style:
+    """One report's writing habits: header case, spelling, typos and dictation artefacts."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.upper = rng.random() < 0.5
+        self.american = rng.random() < 0.4
+        self.blank_lines = rng.random() < 0.5
+        self.header_on_own_line = rng.random() < 0.3
+        self.typo_rate = 0.0 if rng.random() < 0.6 else 0.02
+        self.dictated = rng.random() < 0.1
+
+    def header(self, name):
+        name = name.upper() if self.upper else _capitalise(name)
+        return f"{name}:\n" if self.header_on_own_line else f"{name}:"
+
+    def sentence(self, s):
+        if self.american:
+            for british, american in SPELLINGS:
+                s = s.replace(british, american)
+        if self.typo_rate:
+            s = " ".join(_typo(self.rng, x) if self.rng.random() < self.typo_rate else x for x in s.split(" "))
+        if self.dictated and self.rng.random() < 0.15:
+            s += self.rng.choice(DICTATION_ARTEFACTS)
+        return s
 
 
 def write_reports_csv(path, reports):
@@ -191,9 +531,10 @@ def write_reports_csv(path, reports):
             writer.writerow([r["id"], r["text"]])
 
 
-def generate(n, seed, id_prefix="r"):
-    """Yields n dicts {id, text, labels} deterministically from seed."""
+def generate(n, seed, id_prefix="r", split="train", short_fraction=0.0):
+    """Yields n dicts {id, text, labels, evidence} deterministically from seed, written with the
+    phrasings of `split` ("train" or "held_out"); a `short_fraction` of them short (training)."""
     rng = random.Random(seed)
     for i in range(n):
-        text, classes = generate_report(rng)
-        yield {"id": f"{id_prefix}{i:06d}", "text": text, "labels": classes}
+        text, classes, evidence = generate_report(rng, split, short=rng.random() < short_fraction)
+        yield {"id": f"{id_prefix}{i:06d}", "text": text, "labels": classes, "evidence": evidence}

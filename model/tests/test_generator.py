@@ -1,4 +1,6 @@
-from radlabel_model.generator import generate
+import statistics
+
+from radlabel_model.generator import FINDINGS, generate
 from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
 
 
@@ -14,7 +16,7 @@ def test_every_report_has_every_label_and_abnormal_follows_the_rules():
         if POSITIVE in categories:
             assert report["labels"]["abnormal"] == POSITIVE
         elif UNCERTAIN in categories:
-            assert report["labels"]["abnormal"] in (POSITIVE, UNCERTAIN)  # incidental findings
+            assert report["labels"]["abnormal"] in (POSITIVE, UNCERTAIN)  # post-op or incidental
 
 
 def test_abnormal_rule():
@@ -23,6 +25,28 @@ def test_abnormal_rule():
     assert abnormal_class([UNCERTAIN] + [NEGATIVE] * 6, incidental_abnormality=False) == UNCERTAIN
 
 
-def test_some_reports_are_long_enough_to_need_several_windows():
-    lengths = [len(r["text"].split()) for r in generate(1000, seed=3)]
-    assert max(lengths) > 200
+def test_lengths_look_like_head_mri_reports_with_a_tail_for_chunking():
+    lengths = [len(r["text"].split()) for r in generate(2000, seed=3, split="held_out")]
+    assert 100 <= statistics.median(lengths) <= 140
+    assert sum(n > 600 for n in lengths) >= 10
+
+
+def test_held_out_split_never_uses_a_training_phrasing_and_vice_versa():
+    train_only_frames = ["Appearances are typical of", "Findings are consistent with", "Demonstrated is"]
+    held_only = [f.split("{")[0] for f in FINDINGS["mass"][0].phrasings["held_out"] if len(f.split("{")[0]) > 20]
+    held = " ".join(r["text"] for r in generate(1000, seed=5, split="held_out"))
+    train = " ".join(r["text"] for r in generate(1000, seed=5, split="train"))
+    assert all(frame in train and frame not in held for frame in train_only_frames)
+    assert all(phrase not in train for phrase in held_only)
+    assert any(phrase in held for phrase in held_only)
+
+
+def test_evidence_spans_cover_sentences_that_state_the_label():
+    for report in generate(300, seed=9):
+        for label, spans in report["evidence"].items():
+            assert report["labels"][label] != NEGATIVE
+            for start, end in spans:
+                assert 0 <= start < end <= len(report["text"])
+        for label in CATEGORIES:
+            if report["labels"][label] != NEGATIVE:
+                assert report["evidence"].get(label), (label, report["text"])

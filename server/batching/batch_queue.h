@@ -29,12 +29,21 @@
 
 namespace radlabel {
 
+// What the model computed for one window. The spans are valid only during `done`.
+struct WindowOutput {
+  absl::Span<const float> probabilities;  // [labels x classes]
+  // With BatchTask::want_attention: [labels x attention_stride], each label's weight over the
+  // window's tokens in its first token_ids.size() columns; otherwise empty.
+  absl::Span<const float> attention;
+  int attention_stride = 0;
+};
+
 // One model window to run. The batcher owns it from Submit until `done` has been called, which
-// happens exactly once: with the window's [labels x classes] probabilities, or with the error of
-// its batch. The span is valid only during the call.
+// happens exactly once: with the window's output, or with the error of its batch.
 struct BatchTask {
   std::vector<int32_t> token_ids;  // [CLS] ... [SEP]
-  std::function<void(absl::StatusOr<absl::Span<const float>>)> done;
+  bool want_attention = false;     // the caller asked for evidence
+  std::function<void(absl::StatusOr<WindowOutput>)> done;
   absl::Time enqueued;             // set by BatchQueue::Push
   absl::Duration since_previous_submission = absl::InfiniteDuration();  // set by Push
   uint64_t submission = 0;                                              // set by Push

@@ -94,8 +94,9 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch) {
     const std::vector<int32_t>& ids = batch[b].token_ids;
     std::copy(ids.begin(), ids.end(), tokens.input_ids.begin() + b * tokens.seq_len);
     std::fill_n(tokens.attention_mask.begin() + b * tokens.seq_len, ids.size(), 1);
+    tokens.with_attention = tokens.with_attention || batch[b].want_attention;
   }
-  const absl::StatusOr<std::vector<float>> probs = model_->Run(tokens);
+  const absl::StatusOr<ModelOutput> out = model_->Run(tokens);
   if (options_.observer != nullptr) {
     std::vector<absl::Duration> waits;
     waits.reserve(batch.size());
@@ -105,17 +106,26 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch) {
     stats.seq_len = tokens.seq_len;
     stats.real_tokens = real_tokens;
     stats.inference = clock_->Now() - start;
-    stats.failed = !probs.ok();
+    stats.failed = !out.ok();
     stats.queue_waits = waits;
     options_.observer->OnBatch(stats);
   }
+  if (!out.ok()) {
+    for (BatchTask& task : batch) task.done(out.status());
+    return;
+  }
+  const size_t attention_per_window =
+      out->attention.size() / static_cast<size_t>(tokens.batch_size);
   for (size_t b = 0; b < batch.size(); ++b) {
-    if (probs.ok()) {
-      batch[b].done(absl::Span<const float>(probs->data() + b * outputs_per_window_,
-                                            static_cast<size_t>(outputs_per_window_)));
-    } else {
-      batch[b].done(probs.status());
+    WindowOutput window;
+    window.probabilities = absl::Span<const float>(out->probabilities).subspan(
+        b * static_cast<size_t>(outputs_per_window_), static_cast<size_t>(outputs_per_window_));
+    if (batch[b].want_attention && attention_per_window > 0) {
+      window.attention = absl::Span<const float>(out->attention)
+                             .subspan(b * attention_per_window, attention_per_window);
+      window.attention_stride = tokens.seq_len;
     }
+    batch[b].done(window);
   }
 }
 

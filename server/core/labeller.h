@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "batching/batcher.h"
+#include "core/evidence.h"
 #include "model/bundle.h"
 #include "text/chunker.h"
 #include "text/tokenizer.h"
@@ -29,6 +30,9 @@ struct ReportOutcome {
   std::vector<float> probabilities;
   // Decided class index per label; empty unless status is OK.
   std::vector<int> decisions;
+  // With LabelOptions::evidence: per label, the supporting sentence of every label not decided
+  // "negative"; empty otherwise.
+  std::vector<std::optional<Evidence>> evidence;
   int num_tokens = 0;
   int num_windows = 0;
 };
@@ -37,18 +41,28 @@ struct ReportOutcome {
 // probable of the other classes (the lower index on ties).
 int DecideClass(absl::Span<const float> class_probabilities, int positive_class, float threshold);
 
+struct LabelOptions {
+  // Return each non-negative label's supporting sentence. Needs a model that supports
+  // evidence; costs a copy of the attention weights per window.
+  bool evidence = false;
+};
+
 class Labeller {
  public:
-  // All three must outlive the labeller.
-  Labeller(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer, Batcher& batcher);
+  // All three must outlive the labeller. `evidence_supported`: the model can return attention.
+  Labeller(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer, Batcher& batcher,
+           bool evidence_supported);
 
   using Done = std::function<void(std::vector<ReportOutcome> outcomes)>;
 
   // Labels `reports`. On OK, `done` is called exactly once with one outcome per report, in
   // order: possibly before Label returns (when no report needs the model), otherwise on the
-  // batcher's thread. On error (RESOURCE_EXHAUSTED: queue full; UNAVAILABLE: shutting down)
-  // nothing was queued and `done` is never called. Reports are tokenized on the calling thread.
-  absl::Status Label(absl::Span<const ReportRef> reports, Done done);
+  // batcher's thread. On error (RESOURCE_EXHAUSTED: queue full; UNAVAILABLE: shutting down;
+  // FAILED_PRECONDITION: evidence asked of a model without it) nothing was queued and `done` is
+  // never called. Reports are tokenized on the calling thread.
+  absl::Status Label(absl::Span<const ReportRef> reports, const LabelOptions& options, Done done);
+
+  bool evidence_supported() const { return evidence_supported_; }
 
  private:
   absl::Status Validate(const ReportRef& report) const;
@@ -56,7 +70,10 @@ class Labeller {
   const ModelBundle& bundle_;
   const WordPieceTokenizer& tokenizer_;
   Batcher& batcher_;
+  const bool evidence_supported_;
   const ChunkingOptions chunking_;
+  // Index of the class named "negative", or -1: labels decided otherwise get evidence.
+  const int negative_class_;
 };
 
 }  // namespace radlabel

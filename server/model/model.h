@@ -15,14 +15,25 @@ struct TokenBatch {
   int seq_len = 0;
   std::vector<int64_t> input_ids;       // [CLS] ... [SEP] then pad ids
   std::vector<int64_t> attention_mask;  // 1 on real tokens, 0 on padding
+  // Also return each label's pooling attention (evidence). Only for models that support it.
+  bool with_attention = false;
+};
+
+struct ModelOutput {
+  // Class probabilities, row-major [batch_size, num_labels, num_classes].
+  std::vector<float> probabilities;
+  // With TokenBatch::with_attention: row-major [batch_size, num_labels, seq_len], each label's
+  // weight over the window's tokens (0 on padding); otherwise empty.
+  std::vector<float> attention;
 };
 
 class Model {
  public:
   virtual ~Model() = default;
-  // Class probabilities, row-major [batch_size, num_labels, num_classes]. Called from one
-  // thread at a time.
-  virtual absl::StatusOr<std::vector<float>> Run(const TokenBatch& batch) = 0;
+  // Called from one thread at a time.
+  virtual absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) = 0;
+  // Whether Run can return attention (the bundle's module exports evidence()).
+  virtual bool SupportsEvidence() const = 0;
 };
 
 }  // namespace radlabel

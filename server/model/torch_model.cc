@@ -10,17 +10,47 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 
 namespace radlabel {
 namespace {
 
+// The tensor's values when it is float32 of shape `expected`; otherwise an error naming `what`.
+absl::StatusOr<std::vector<float>> FloatValues(const torch::IValue& value,
+                                               const std::vector<int64_t>& expected,
+                                               absl::string_view what) {
+  if (!value.isTensor()) {
+    return absl::InternalError(
+        absl::StrCat("model.pt returned ", value.tagKind(), " for ", what, ", not a tensor"));
+  }
+  torch::Tensor tensor = value.toTensor();
+  if (tensor.sizes().vec() != expected || tensor.scalar_type() != torch::kFloat32) {
+    return absl::InternalError(absl::StrCat(
+        "model.pt returned a ", c10::toString(tensor.scalar_type()), " tensor of shape [",
+        absl::StrJoin(tensor.sizes().vec(), ", "), "] for ", what, "; the bundle contract requires float32 [",
+        absl::StrJoin(expected, ", "), "]"));
+  }
+  tensor = tensor.contiguous();
+  const float* data = tensor.data_ptr<float>();
+  return std::vector<float>(data, data + tensor.numel());
+}
+
 class TorchModel final : public Model {
  public:
   TorchModel(torch::jit::script::Module module, int num_labels, int num_classes)
-      : module_(std::move(module)), num_labels_(num_labels), num_classes_(num_classes) {}
+      : module_(std::move(module)),
+        num_labels_(num_labels),
+        num_classes_(num_classes),
+        evidence_(module_.find_method("evidence")) {}
 
-  absl::StatusOr<std::vector<float>> Run(const TokenBatch& batch) override {
+  bool SupportsEvidence() const override { return evidence_.has_value(); }
+
+  absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) override {
+    if (batch.with_attention && !evidence_.has_value()) {
+      return absl::FailedPreconditionError(
+          "model.pt has no evidence() method, so it cannot return attention");
+    }
     try {
       c10::InferenceMode inference_mode;
       const auto options = torch::TensorOptions().dtype(torch::kInt64);
@@ -29,22 +59,28 @@ class TorchModel final : public Model {
                                            {batch.batch_size, batch.seq_len}, options);
       torch::Tensor mask = torch::from_blob(const_cast<int64_t*>(batch.attention_mask.data()),
                                             {batch.batch_size, batch.seq_len}, options);
-      const torch::IValue output = module_.forward({ids, mask});
-      if (!output.isTensor()) {
+      const std::vector<int64_t> probabilities_shape = {batch.batch_size, num_labels_, num_classes_};
+      ModelOutput out;
+      if (!batch.with_attention) {
+        RADLABEL_ASSIGN_OR_RETURN(
+            out.probabilities, FloatValues(module_.forward({ids, mask}), probabilities_shape,
+                                           "forward() (batch, labels, classes)"));
+        return out;
+      }
+      const torch::IValue result = (*evidence_)({ids, mask});
+      if (!result.isTuple() || result.toTupleRef().elements().size() != 2) {
         return absl::InternalError(
-            absl::StrCat("model.pt returned ", output.tagKind(), ", not a tensor"));
+            "model.pt's evidence() must return a tuple (probabilities, attention)");
       }
-      torch::Tensor probs = output.toTensor();
-      const std::vector<int64_t> expected = {batch.batch_size, num_labels_, num_classes_};
-      if (probs.sizes().vec() != expected || probs.scalar_type() != torch::kFloat32) {
-        return absl::InternalError(absl::StrCat(
-            "model.pt returned a ", c10::toString(probs.scalar_type()), " tensor of shape [",
-            absl::StrJoin(probs.sizes().vec(), ", "), "]; labels.json requires float32 [",
-            absl::StrJoin(expected, ", "), "] (batch, labels, classes)"));
-      }
-      probs = probs.contiguous();
-      const float* data = probs.data_ptr<float>();
-      return std::vector<float>(data, data + probs.numel());
+      const auto& elements = result.toTupleRef().elements();
+      RADLABEL_ASSIGN_OR_RETURN(
+          out.probabilities, FloatValues(elements[0], probabilities_shape,
+                                         "evidence() probabilities (batch, labels, classes)"));
+      RADLABEL_ASSIGN_OR_RETURN(
+          out.attention,
+          FloatValues(elements[1], {batch.batch_size, num_labels_, batch.seq_len},
+                      "evidence() attention (batch, labels, tokens)"));
+      return out;
     } catch (const std::exception& e) {
       // LibTorch messages describe shapes and operators, never input text.
       return absl::InternalError(absl::StrCat("model.pt failed on a batch of ", batch.batch_size,
@@ -57,6 +93,7 @@ class TorchModel final : public Model {
   torch::jit::script::Module module_;
   const int64_t num_labels_;
   const int64_t num_classes_;
+  c10::optional<torch::jit::Method> evidence_;
 };
 
 // Rows of lengths `lengths`, each [CLS] (pad-free filler) [SEP], padded to the longest.
@@ -126,15 +163,20 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
   module.eval();
   auto model = std::make_unique<TorchModel>(std::move(module), options.num_labels,
                                             options.num_classes);
-  // Probe with a full window and a short padded row: the shapes and padding every batch uses.
-  const TokenBatch probe = ProbeBatch({options.max_tokens, 3}, options);
-  auto probs = model->Run(probe);
-  if (!probs.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " does not fit the bundle contract: ", probs.status().message()));
+  // Probe with a full window and a short padded row: the shapes and padding every batch uses;
+  // evidence() too when the module has it.
+  TokenBatch probe = ProbeBatch({options.max_tokens, 3}, options);
+  for (const bool with_attention : {false, true}) {
+    if (with_attention && !model->SupportsEvidence()) break;
+    probe.with_attention = with_attention;
+    auto out = model->Run(probe);
+    if (!out.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " does not fit the bundle contract: ", out.status().message()));
+    }
+    const absl::Status sums = CheckProbabilities(out->probabilities, options.num_classes);
+    if (!sums.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", sums.message()));
   }
-  const absl::Status sums = CheckProbabilities(*probs, options.num_classes);
-  if (!sums.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", sums.message()));
   for (int i = 0; i < options.warmup_runs; ++i) {
     RADLABEL_RETURN_IF_ERROR(
         model->Run(ProbeBatch(std::vector<int>(8, options.max_tokens), options)).status());

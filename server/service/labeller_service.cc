@@ -11,7 +11,7 @@ namespace radlabel {
 namespace {
 
 v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& batching,
-                            const ServiceOptions& options) {
+                            const ServiceOptions& options, bool supports_evidence) {
   v1::ModelInfo info;
   const v1::BundleConfig& config = bundle.config;
   info.set_name(config.name());
@@ -32,6 +32,7 @@ v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& bat
   limits->set_max_batch_tokens(batching.max_batch_tokens);
   limits->set_max_queue_delay_micros(absl::ToInt64Microseconds(batching.max_queue_delay));
   limits->set_max_queue_windows(batching.max_queue_windows);
+  info.set_supports_evidence(supports_evidence);
   return info;
 }
 
@@ -52,6 +53,13 @@ void FillResult(const ReportOutcome& outcome, const ModelBundle& bundle, v1::Rep
     const auto first = outcome.probabilities.begin() + l * num_classes;
     label->mutable_probabilities()->Add(first, first + num_classes);
     label->set_decision(bundle.config.classes(outcome.decisions[static_cast<size_t>(l)]));
+    if (static_cast<size_t>(l) < outcome.evidence.size() && outcome.evidence[static_cast<size_t>(l)]) {
+      const Evidence& evidence = *outcome.evidence[static_cast<size_t>(l)];
+      v1::Evidence* out = label->mutable_evidence();
+      out->set_start(evidence.start);
+      out->set_end(evidence.end);
+      out->set_weight(evidence.weight);
+    }
   }
 }
 
@@ -172,7 +180,7 @@ LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
       bundle_(bundle),
       options_(options),
       metrics_(metrics),
-      model_info_(MakeModelInfo(bundle, batching, options)) {}
+      model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())) {}
 
 absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& request,
                                              v1::LabelResponse* response,
@@ -193,8 +201,10 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
       refs.push_back(ReportRef{report.id(), report.text()});
       ids.push_back(report.id());
     }
+    LabelOptions label_options;
+    label_options.evidence = request.include_evidence();
     started = labeller_.Label(
-        refs, [this, rpc, received, response, ids = std::move(ids),
+        refs, label_options, [this, rpc, received, response, ids = std::move(ids),
                done = std::move(done)](std::vector<ReportOutcome> outcomes) {
           response->clear_results();
           response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));

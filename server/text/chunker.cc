@@ -4,10 +4,22 @@
 
 namespace radlabel {
 
+namespace {
+
+size_t Stride(const ChunkingOptions& options) {
+  return static_cast<size_t>(options.max_tokens - 2 - options.chunk_overlap);
+}
+
+}  // namespace
+
+size_t WindowFirstToken(int window, const ChunkingOptions& options) {
+  return static_cast<size_t>(window) * Stride(options);
+}
+
 std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tokens,
                                                    const ChunkingOptions& options) {
   const size_t content = static_cast<size_t>(options.max_tokens - 2);
-  const size_t stride = content - static_cast<size_t>(options.chunk_overlap);
+  const size_t stride = Stride(options);
   std::vector<std::vector<int32_t>> windows;
   for (size_t start = 0;; start += stride) {
     const size_t end = std::min(tokens.size(), start + content);
@@ -21,17 +33,31 @@ std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tok
   }
 }
 
-std::vector<float> CombineWindows(const std::vector<std::vector<float>>& window_probabilities,
-                                  int num_labels, int num_classes, int positive_class) {
-  std::vector<float> combined = window_probabilities.front();
-  for (size_t w = 1; w < window_probabilities.size(); ++w) {
-    const std::vector<float>& probs = window_probabilities[w];
-    for (int l = 0; l < num_labels; ++l) {
-      const size_t row = static_cast<size_t>(l * num_classes);
-      if (probs[row + positive_class] > combined[row + positive_class]) {
-        std::copy_n(probs.begin() + row, num_classes, combined.begin() + row);
+std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& window_probabilities,
+                                    int num_labels, int num_classes, int positive_class) {
+  std::vector<int> best(static_cast<size_t>(num_labels), 0);
+  for (int l = 0; l < num_labels; ++l) {
+    const size_t positive = static_cast<size_t>(l * num_classes + positive_class);
+    for (size_t w = 1; w < window_probabilities.size(); ++w) {
+      if (window_probabilities[w][positive] >
+          window_probabilities[static_cast<size_t>(best[static_cast<size_t>(l)])][positive]) {
+        best[static_cast<size_t>(l)] = static_cast<int>(w);
       }
     }
+  }
+  return best;
+}
+
+std::vector<float> CombineWindows(const std::vector<std::vector<float>>& window_probabilities,
+                                  int num_labels, int num_classes, int positive_class) {
+  const std::vector<int> best =
+      BestWindowPerLabel(window_probabilities, num_labels, num_classes, positive_class);
+  std::vector<float> combined(static_cast<size_t>(num_labels * num_classes));
+  for (int l = 0; l < num_labels; ++l) {
+    const size_t row = static_cast<size_t>(l * num_classes);
+    const std::vector<float>& probs = window_probabilities[static_cast<size_t>(best[static_cast<size_t>(l)])];
+    std::copy_n(probs.begin() + static_cast<std::ptrdiff_t>(row), num_classes,
+                combined.begin() + static_cast<std::ptrdiff_t>(row));
   }
   return combined;
 }

@@ -25,6 +25,14 @@ struct ChunkingOptions {
 std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tokens,
                                                    const ChunkingOptions& options);
 
+// The index into the report's tokens of window `window`'s first token after [CLS].
+size_t WindowFirstToken(int window, const ChunkingOptions& options);
+
+// Per label, the window with the highest probability of `positive_class` (the earliest on
+// ties): the window CombineWindows takes that label's distribution from.
+std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& window_probabilities,
+                                    int num_labels, int num_classes, int positive_class);
+
 // Combines per-window probabilities [windows][labels * classes] into the report's
 // [labels * classes]: per label, the class distribution of the window with the highest
 // probability of `positive_class` (the earliest window on ties).

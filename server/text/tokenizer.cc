@@ -82,7 +82,8 @@ void AppendLowerStripped(char32_t cp, std::u32string& out) {
   }
 }
 
-// Calls on_code_point(cp) for each code point of `text` and returns true, or stops at the first
+// Calls on_code_point(cp, begin, end) for each code point of `text` (its byte range) and returns
+// true, or stops at the first
 // invalid byte and returns false with its offset in *bad_offset (when `stop_at_invalid`); without
 // `stop_at_invalid`, invalid bytes are skipped.
 template <typename OnCodePoint>
@@ -102,8 +103,8 @@ bool DecodeUtf8(absl::string_view text, bool stop_at_invalid, size_t* bad_offset
       ++i;
       continue;
     }
+    on_code_point(cp, i, i + static_cast<size_t>(n));
     i += static_cast<size_t>(n);
-    on_code_point(cp);
   }
   return true;
 }
@@ -111,7 +112,8 @@ bool DecodeUtf8(absl::string_view text, bool stop_at_invalid, size_t* bad_offset
 }  // namespace
 
 bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
-  return DecodeUtf8(text, /*stop_at_invalid=*/true, bad_offset, [](utf8proc_int32_t) {});
+  return DecodeUtf8(text, /*stop_at_invalid=*/true, bad_offset,
+                    [](utf8proc_int32_t, size_t, size_t) {});
 }
 
 absl::StatusOr<WordPieceTokenizer> WordPieceTokenizer::Create(std::vector<std::string> vocab,
@@ -167,14 +169,25 @@ absl::StatusOr<WordPieceTokenizer> WordPieceTokenizer::FromVocabFile(const std::
   return tokenizer;
 }
 
-std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text) const {
+std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text,
+                                                std::vector<TextSpan>* spans) const {
   std::vector<int32_t> ids;
   std::u32string word;
+  TextSpan word_span;  // bytes of the source text the current word came from
   auto flush = [&] {
-    if (!word.empty()) EncodeWord(word, ids);
+    if (!word.empty()) {
+      EncodeWord(word, ids);
+      if (spans != nullptr) spans->resize(ids.size(), word_span);
+    }
     word.clear();
   };
-  DecodeUtf8(utf8_text, /*stop_at_invalid=*/false, nullptr, [&](utf8proc_int32_t cp) {
+  auto extend = [&](char32_t c, size_t begin, size_t end) {
+    if (word.empty()) word_span.begin = begin;
+    word_span.end = end;
+    word.push_back(c);
+  };
+  DecodeUtf8(utf8_text, /*stop_at_invalid=*/false, nullptr,
+             [&](utf8proc_int32_t cp, size_t begin, size_t end) {
     if (cp == 0 || cp == 0xFFFD || IsControl(cp)) return;
     if (IsWhitespace(cp) || IsWordSeparator(static_cast<char32_t>(cp))) {
       flush();
@@ -182,7 +195,7 @@ std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text) con
     }
     if (IsCjk(cp)) {
       flush();
-      word.push_back(static_cast<char32_t>(cp));
+      extend(static_cast<char32_t>(cp), begin, end);
       flush();
       return;
     }
@@ -196,10 +209,10 @@ std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text) con
     for (char32_t c : normalised) {
       if (IsPunctuation(static_cast<utf8proc_int32_t>(c))) {
         flush();
-        word.push_back(c);
+        extend(c, begin, end);
         flush();
       } else {
-        word.push_back(c);
+        extend(c, begin, end);
       }
     }
   });

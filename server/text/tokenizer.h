@@ -21,6 +21,12 @@
 
 namespace radlabel {
 
+// Byte offsets [begin, end) into a text.
+struct TextSpan {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 struct TokenizerOptions {
   // Lowercase and strip accents; true for uncased BERT vocabularies.
   bool do_lower_case = true;
@@ -39,8 +45,10 @@ class WordPieceTokenizer {
                                                           TokenizerOptions options);
 
   // Token ids of `utf8_text`, without [CLS]/[SEP]. Invalid UTF-8 sequences are skipped
-  // (callers reject such text before it gets here).
-  std::vector<int32_t> Encode(absl::string_view utf8_text) const;
+  // (callers reject such text before it gets here). With `spans`, also the byte range of the
+  // word (or punctuation character) each token came from: every piece of a word shares it.
+  std::vector<int32_t> Encode(absl::string_view utf8_text,
+                              std::vector<TextSpan>* spans = nullptr) const;
 
   int32_t pad_id() const { return pad_id_; }
   int32_t unk_id() const { return unk_id_; }

@@ -2,6 +2,7 @@
 // JSONL out, one row per input report, bad reports reported without failing the job.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,9 +55,35 @@ TEST(CliTest, LabelsACsvExportToCsvAndJsonl) {
   EXPECT_EQ(rows[0][6], "abnormal_negative");
   EXPECT_EQ(rows[1][0], "A1");
   EXPECT_EQ(rows[1][1], "OK");
+  // The CheXpert convention: 1 positive, 0 negative, -1 uncertain; then the probabilities.
+  const size_t stroke = static_cast<size_t>(
+      std::find(rows[0].begin(), rows[0].end(), "acute_stroke") - rows[0].begin());
+  ASSERT_LT(stroke, rows[0].size());
+  EXPECT_EQ(rows[1][stroke], "1");
+  EXPECT_EQ(rows[2][stroke], "0");
   EXPECT_EQ(rows[3][0], "A3");
   EXPECT_EQ(rows[3][1], "INVALID_ARGUMENT");
   for (const auto& row : rows) EXPECT_EQ(row.size(), rows[0].size());
+
+  // With --evidence, each non-negative label quotes its supporting sentence.
+  const ProcessResult with_evidence =
+      RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / "evidence.csv").string(),
+                  "--target=" + (*server)->target(), "--id_column=accession", "--text_column=report",
+                  "--progress=false", "--evidence"});
+  ASSERT_EQ(with_evidence.exit_code, 0) << with_evidence.output;
+  std::istringstream evidence_text(ReadFile(dir / "evidence.csv"));
+  CsvReader evidence_csv(evidence_text);
+  std::vector<std::vector<std::string>> evidence_rows;
+  while (*evidence_csv.Next(&fields)) evidence_rows.push_back(fields);
+  ASSERT_EQ(evidence_rows.size(), 4u);
+  const size_t stroke_evidence = static_cast<size_t>(
+      std::find(evidence_rows[0].begin(), evidence_rows[0].end(), "acute_stroke_evidence") -
+      evidence_rows[0].begin());
+  ASSERT_LT(stroke_evidence, evidence_rows[0].size());
+  EXPECT_NE(evidence_rows[1][stroke_evidence].find("cute infarct"), std::string::npos)
+      << evidence_rows[1][stroke_evidence];
+  EXPECT_EQ(evidence_rows[2][stroke_evidence], "");  // negative: no evidence
+  for (const auto& row : evidence_rows) EXPECT_EQ(row.size(), evidence_rows[0].size());
 
   const std::string jsonl = ReadFile(dir / "out.jsonl");
   EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 3);

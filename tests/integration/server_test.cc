@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,58 @@ TEST_F(ServerTest, ModelInfoDescribesTheBundle) {
   EXPECT_EQ(info->classes_size(), 3);
   EXPECT_GT(info->max_tokens(), 2);
   EXPECT_GT(info->limits().max_batch_size(), 0);
+}
+
+// Reports whose supporting sentences are known: the evidence of each positive label must be one
+// of them, quoted exactly by its code point offsets; without the flag no evidence is sent.
+TEST_F(ServerTest, EvidenceQuotesAKnownSupportingSentence) {
+  struct Case {
+    std::string text;
+    std::string label;
+    std::vector<std::string> supporting;
+  };
+  const std::vector<Case> cases = {
+      {"CLINICAL DETAILS: Headache.\nFINDINGS: The ventricles are normal in size. There is a 3 cm "
+       "enhancing mass in the left frontal lobe with surrounding oedema. No acute infarct. The "
+       "orbits are unremarkable.\nCONCLUSION: Left frontal mass in keeping with a high grade glioma.",
+       "mass",
+       {"There is a 3 cm enhancing mass in the left frontal lobe with surrounding oedema.",
+        "CONCLUSION: Left frontal mass in keeping with a high grade glioma."}},
+      {"Clinical details: Sudden left sided weakness, caf\xc3\xa9 au lait spots.\nFindings: Normal flow "
+       "voids. Restricted diffusion in the right MCA territory in keeping with acute infarction. "
+       "No haemorrhage. The pituitary gland is unremarkable.\nImpression: Acute right MCA infarct.",
+       "acute_stroke",
+       {"Restricted diffusion in the right MCA territory in keeping with acute infarction.",
+        "Impression: Acute right MCA infarct."}},
+  };
+  ClientOptions options;
+  options.include_evidence = true;
+  auto client = Client::Connect(server_->target(), options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto info = (*client)->GetModelInfo();
+  ASSERT_TRUE(info.ok());
+  ASSERT_TRUE(info->supports_evidence());
+  for (const Case& c : cases) {
+    v1::Report report;
+    report.set_id("evidence");
+    report.set_text(c.text);
+    auto results = (*client)->Label({report});
+    ASSERT_TRUE(results.ok()) << results.status();
+    const v1::ReportResult& result = (*results)[0];
+    ASSERT_EQ(result.status().code(), 0);
+    for (const v1::LabelResult& label : result.labels()) {
+      EXPECT_EQ(label.has_evidence(), label.decision() != "negative") << label.name();
+      if (label.name() != c.label) continue;
+      EXPECT_EQ(label.decision(), "positive") << c.label;
+      const std::string quoted(CodePointSubstr(c.text, label.evidence().start(), label.evidence().end()));
+      EXPECT_NE(std::find(c.supporting.begin(), c.supporting.end(), quoted), c.supporting.end())
+          << c.label << " evidence: '" << quoted << "'";
+      EXPECT_GT(label.evidence().weight(), 0.0f);
+    }
+    auto plain = client_->Label({report});
+    ASSERT_TRUE(plain.ok());
+    for (const v1::LabelResult& label : (*plain)[0].labels()) EXPECT_FALSE(label.has_evidence());
+  }
 }
 
 TEST_F(ServerTest, HealthCheckingAndReflectionAreOn) {

@@ -12,7 +12,7 @@ BatchTask Task(int length, int32_t tag) {
   BatchTask task;
   task.token_ids.assign(static_cast<size_t>(length), 0);
   task.token_ids[0] = tag;
-  task.done = [](absl::StatusOr<absl::Span<const float>>) {};
+  task.done = [](absl::StatusOr<WindowOutput>) {};
   return task;
 }
 

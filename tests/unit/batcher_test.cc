@@ -30,11 +30,11 @@ BatchTask Task(int length, int32_t tag, Outcome* outcome, absl::BlockingCounter*
   BatchTask task;
   task.token_ids.assign(static_cast<size_t>(length), 7);
   task.token_ids[0] = tag;
-  task.done = [outcome, counter](absl::StatusOr<absl::Span<const float>> values) {
-    if (values.ok()) {
-      outcome->values.assign(values->begin(), values->end());
+  task.done = [outcome, counter](absl::StatusOr<WindowOutput> out) {
+    if (out.ok()) {
+      outcome->values.assign(out->probabilities.begin(), out->probabilities.end());
     } else {
-      outcome->status = values.status();
+      outcome->status = out.status();
     }
     counter->DecrementCount();
   };

@@ -16,9 +16,15 @@ class FakeModel : public Model {
   // `row_output(ids, mask)` gives one row's [labels x classes] outputs.
   using RowOutput = std::function<std::vector<float>(const std::vector<int64_t>& ids,
                                                      const std::vector<int64_t>& mask)>;
-  explicit FakeModel(RowOutput row_output) : row_output_(std::move(row_output)) {}
+  // `row_attention(ids, mask)` gives one row's [labels x seq_len] attention; without it the
+  // model does not support evidence.
+  using RowAttention = RowOutput;
+  explicit FakeModel(RowOutput row_output, RowAttention row_attention = nullptr)
+      : row_output_(std::move(row_output)), row_attention_(std::move(row_attention)) {}
 
-  absl::StatusOr<std::vector<float>> Run(const TokenBatch& batch) override {
+  bool SupportsEvidence() const override { return row_attention_ != nullptr; }
+
+  absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) override {
     {
       absl::MutexLock lock(&mu_);
       batches_.push_back(batch);
@@ -26,7 +32,10 @@ class FakeModel : public Model {
     if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
     if (release_ != nullptr) release_->WaitForNotification();
     if (fail_when_ && fail_when_(batch)) return absl::InternalError("fake model failure");
-    std::vector<float> out;
+    if (batch.with_attention && row_attention_ == nullptr) {
+      return absl::FailedPreconditionError("fake model without attention");
+    }
+    ModelOutput out;
     for (int b = 0; b < batch.batch_size; ++b) {
       const auto first = static_cast<std::ptrdiff_t>(b) * batch.seq_len;
       const std::vector<int64_t> ids(batch.input_ids.begin() + first,
@@ -34,7 +43,11 @@ class FakeModel : public Model {
       const std::vector<int64_t> mask(batch.attention_mask.begin() + first,
                                       batch.attention_mask.begin() + first + batch.seq_len);
       const std::vector<float> row = row_output_(ids, mask);
-      out.insert(out.end(), row.begin(), row.end());
+      out.probabilities.insert(out.probabilities.end(), row.begin(), row.end());
+      if (batch.with_attention) {
+        const std::vector<float> attention = row_attention_(ids, mask);
+        out.attention.insert(out.attention.end(), attention.begin(), attention.end());
+      }
     }
     return out;
   }
@@ -54,6 +67,7 @@ class FakeModel : public Model {
 
  private:
   RowOutput row_output_;
+  RowAttention row_attention_;
   absl::Notification* entered_ = nullptr;
   absl::Notification* release_ = nullptr;
   std::function<bool(const TokenBatch&)> fail_when_;

@@ -26,6 +26,21 @@ std::vector<float> WordDetector(const std::vector<int64_t>& ids, const std::vect
   return out;
 }
 
+// Each label attends evenly to its own word's tokens (to [CLS] when the window has none).
+std::vector<float> WordAttention(const std::vector<int64_t>& ids, const std::vector<int64_t>&) {
+  std::vector<float> out;
+  for (int64_t word : {kStroke, kMass}) {
+    std::vector<float> row(ids.size(), 0.0f);
+    const auto n = std::count(ids.begin(), ids.end(), word);
+    for (size_t t = 0; t < ids.size(); ++t) {
+      if (ids[t] == word) row[t] = 1.0f / static_cast<float>(n);
+    }
+    if (n == 0) row[0] = 1.0f;
+    out.insert(out.end(), row.begin(), row.end());
+  }
+  return out;
+}
+
 ModelBundle TestBundle() {
   ModelBundle bundle;
   v1::BundleConfig& config = bundle.config;
@@ -50,18 +65,20 @@ class LabellerTest : public ::testing::Test {
   LabellerTest()
       : bundle_(TestBundle()),
         tokenizer_(*WordPieceTokenizer::Create(kVocab, {})),
-        model_(WordDetector) {
+        model_(WordDetector, WordAttention) {
     BatcherOptions options;
     options.max_batch_tokens = 64;
     options.max_queue_delay = absl::ZeroDuration();
     batcher_ = *Batcher::Create(options, &model_, tokenizer_.pad_id(), 6, 6);
-    labeller_ = std::make_unique<Labeller>(bundle_, tokenizer_, *batcher_);
+    labeller_ = std::make_unique<Labeller>(bundle_, tokenizer_, *batcher_,
+                                           model_.SupportsEvidence());
   }
 
-  std::vector<ReportOutcome> LabelAndWait(const std::vector<ReportRef>& reports) {
+  std::vector<ReportOutcome> LabelAndWait(const std::vector<ReportRef>& reports,
+                                          LabelOptions options = {}) {
     std::vector<ReportOutcome> result;
     absl::Notification done;
-    const absl::Status status = labeller_->Label(reports, [&](std::vector<ReportOutcome> outcomes) {
+    const absl::Status status = labeller_->Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
       result = std::move(outcomes);
       done.Notify();
     });
@@ -125,6 +142,54 @@ TEST_F(LabellerTest, AModelFailureFailsItsReportsWithInternal) {
   model_.FailWhen([](const TokenBatch&) { return true; });
   const std::vector<ReportOutcome> outcomes = LabelAndWait({{"r1", "stroke"}, {"r2", "mass"}});
   for (const ReportOutcome& o : outcomes) EXPECT_EQ(o.status.code(), absl::StatusCode::kInternal);
+}
+
+TEST_F(LabellerTest, EvidenceIsTheAttendedSentenceInCodePointsFromTheDecidingWindow) {
+  // Tokens: normal normal e . normal stroke normal . mass (9; "e" and "." are [UNK]); windows
+  // [0,4) [3,7) [6,9): "stroke" decides in the second window, "mass" in the third. "é" is two
+  // bytes, so byte and code point offsets differ after it.
+  const std::string text = "normal normal \xc3\xa9. normal stroke normal. mass";
+  LabelOptions options;
+  options.evidence = true;
+  const std::vector<ReportOutcome> outcomes = LabelAndWait({{"r1", text}}, options);
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_TRUE(outcomes[0].status.ok()) << outcomes[0].status;
+  EXPECT_EQ(outcomes[0].num_windows, 3);
+  ASSERT_EQ(outcomes[0].evidence.size(), 2u);
+  ASSERT_TRUE(outcomes[0].evidence[0].has_value());
+  EXPECT_EQ(outcomes[0].evidence[0]->start, 17);
+  EXPECT_EQ(outcomes[0].evidence[0]->end, 38);  // "normal stroke normal."
+  EXPECT_FLOAT_EQ(outcomes[0].evidence[0]->weight, 1.0f);
+  ASSERT_TRUE(outcomes[0].evidence[1].has_value());
+  EXPECT_EQ(outcomes[0].evidence[1]->start, 39);
+  EXPECT_EQ(outcomes[0].evidence[1]->end, 43);  // "mass"
+}
+
+TEST_F(LabellerTest, NegativeLabelsGetNoEvidenceAndItIsOffByDefault) {
+  LabelOptions options;
+  options.evidence = true;
+  std::vector<ReportOutcome> outcomes = LabelAndWait({{"r1", "normal stroke."}}, options);
+  ASSERT_EQ(outcomes[0].evidence.size(), 2u);
+  EXPECT_TRUE(outcomes[0].evidence[0].has_value());
+  EXPECT_FALSE(outcomes[0].evidence[1].has_value());  // mass: negative
+  outcomes = LabelAndWait({{"r1", "normal stroke."}});
+  EXPECT_TRUE(outcomes[0].evidence.empty());
+  EXPECT_FALSE(model_.batches().back().with_attention);
+}
+
+TEST(LabellerWithoutEvidenceTest, AskingForEvidenceFailsThePreconditionNamingTheFix) {
+  const ModelBundle bundle = TestBundle();
+  const WordPieceTokenizer tokenizer = *WordPieceTokenizer::Create(kVocab, {});
+  FakeModel model(WordDetector);
+  std::unique_ptr<Batcher> batcher = *Batcher::Create({}, &model, tokenizer.pad_id(), 6, 6);
+  Labeller labeller(bundle, tokenizer, *batcher, model.SupportsEvidence());
+  LabelOptions options;
+  options.evidence = true;
+  const std::vector<ReportRef> reports = {{"r1", "stroke"}};
+  const absl::Status status =
+      labeller.Label(reports, options, [](std::vector<ReportOutcome>) { FAIL(); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("include_evidence"), absl::string_view::npos);
 }
 
 TEST(DecideClassTest, PositiveAtThresholdElseMoreProbableOfTheRest) {

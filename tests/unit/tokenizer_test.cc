@@ -55,6 +55,19 @@ TEST(TokenizerTest, LowercasesStripsAccentsAndSplitsPunctuation) {
   EXPECT_EQ(t.Encode("CAFÉ,Café"), (std::vector<int32_t>{7, 8, 7}));
 }
 
+TEST(TokenizerTest, SpansGiveEachTokensSourceWordInBytes) {
+  const WordPieceTokenizer t = SmallTokenizer();
+  std::vector<TextSpan> spans;
+  // "É" is two bytes; "unaffable" gives three pieces that share the word's span.
+  const std::vector<int32_t> ids = t.Encode(" CAFÉ, unaffable\t北", &spans);
+  EXPECT_EQ(ids, (std::vector<int32_t>{7, 8, 4, 5, 6, 11}));
+  ASSERT_EQ(spans.size(), ids.size());
+  const std::vector<std::pair<size_t, size_t>> expected = {{1, 6}, {6, 7}, {8, 17}, {8, 17}, {8, 17}, {18, 21}};
+  for (size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(std::make_pair(spans[i].begin, spans[i].end), expected[i]) << i;
+  }
+}
+
 TEST(TokenizerTest, KeepsCaseWhenNotLowercasing) {
   const WordPieceTokenizer t = SmallTokenizer({/*do_lower_case=*/false, 100});
   EXPECT_EQ(t.Encode("Cafe cafe"), (std::vector<int32_t>{1, 7}));

@@ -54,6 +54,7 @@ absl::StatusOr<std::vector<v1::ReportResult>> Client::Label(const std::vector<v1
   context.set_deadline(DeadlineAfter(options_.call_timeout));
   v1::LabelRequest request;
   request.mutable_reports()->Add(reports.begin(), reports.end());
+  request.set_include_evidence(options_.include_evidence);
   v1::LabelResponse response;
   const grpc::Status status = stub_->Label(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status, "Label failed");
@@ -72,6 +73,7 @@ void Client::LabelAsync(const std::vector<v1::Report>& reports, LabelDone done) 
   auto* call = new Call;
   call->context.set_deadline(DeadlineAfter(options_.call_timeout));
   call->request.mutable_reports()->Add(reports.begin(), reports.end());
+  call->request.set_include_evidence(options_.include_evidence);
   call->done = std::move(done);
   stub_->async()->Label(&call->context, &call->request, &call->response,
                         [call](grpc::Status status) {
@@ -107,6 +109,7 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
     bool more = true;
     while (more) {
       v1::LabelRequest request;
+      request.set_include_evidence(options_.include_evidence);
       while (request.reports_size() < options.reports_per_message) {
         absl::StatusOr<std::optional<v1::Report>> report = next();
         if (!report.ok()) {

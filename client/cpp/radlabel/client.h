@@ -28,6 +28,9 @@ struct ClientOptions {
   absl::Duration call_timeout = absl::Minutes(5);
   // Largest message received, in bytes. Default 64 MiB.
   int max_message_bytes = 64 << 20;
+  // Ask for evidence (LabelResult.evidence: the sentence supporting each non-negative label) in
+  // every Label, LabelAsync and LabelStream request. Default off.
+  bool include_evidence = false;
 };
 
 struct StreamOptions {

@@ -1,0 +1,108 @@
+"""Training shared by the default bundle and users' fine-tuning: a length-bucketed loop over
+(token ids, per-label class) examples, per-label thresholds chosen on a validation split, and
+writing the result as a radlabel bundle."""
+import json
+import os
+import random
+import time
+
+import torch
+
+from .bundle import write_manifest
+
+
+def examples_from_reports(reports, tokenizer, label_names, max_tokens):
+    """(ids, classes) for the reports that fit one window. Longer ones are left to chunking at
+    inference time: a window that misses a finding must not be taught that it is there."""
+    content = max_tokens - 2
+    examples = []
+    for r in reports:
+        ids = tokenizer.encode(r["text"])
+        if len(ids) <= content:
+            examples.append((ids, [r["labels"][name] for name in label_names]))
+    return examples
+
+
+def _batch(examples, indices, tokenizer):
+    rows = [[tokenizer.cls_id] + examples[i][0] + [tokenizer.sep_id] for i in indices]
+    length = max(len(r) for r in rows)
+    ids = torch.full((len(rows), length), tokenizer.pad_id, dtype=torch.int64)
+    mask = torch.zeros_like(ids)
+    for j, r in enumerate(rows):
+        ids[j, :len(r)] = torch.tensor(r)
+        mask[j, :len(r)] = 1
+    return ids, mask, torch.tensor([examples[i][1] for i in indices])
+
+
+def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=None, log=print):
+    """AdamW with a one-cycle schedule; cross-entropy over every label's classes. Stops after
+    max_steps optimiser steps when given (smoke tests)."""
+    rng = random.Random(seed)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
+    if max_steps is not None:
+        steps = min(steps, max_steps)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=max(steps, 2),
+                                                   pct_start=0.1)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+    step = 0
+    for epoch in range(epochs):
+        # Length-sorted buckets, shuffled: little padding, still random batches.
+        order = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        rng.shuffle(batches)
+        start, total, seen = time.time(), 0.0, 0
+        for indices in batches:
+            if step >= steps:
+                break
+            ids, mask, target = _batch(examples, indices, tokenizer)
+            logits, _ = model.logits_and_attention(ids, mask)
+            loss = loss_fn(logits.reshape(-1, logits.size(-1)), target.reshape(-1))
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            step += 1
+            total += loss.item() * len(indices)
+            seen += len(indices)
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / max(seen, 1):.4f} "
+            f"({seen / max(time.time() - start, 1e-9):.0f} reports/s)")
+    model.eval()
+
+
+def choose_thresholds(scores, truths, grid=None):
+    """Per label, the threshold on the positive probability that maximises F1 on a validation
+    split. scores/truths: {label: [float]}, {label: [bool]}."""
+    grid = grid or [i / 100 for i in range(5, 96)]
+    chosen = {}
+    for name in scores:
+        best = (-1.0, 0.5)
+        for t in grid:
+            tp = sum(s >= t and y for s, y in zip(scores[name], truths[name]))
+            fp = sum(s >= t and not y for s, y in zip(scores[name], truths[name]))
+            fn = sum(s < t and y for s, y in zip(scores[name], truths[name]))
+            f1 = 2 * tp / max(1, 2 * tp + fp + fn)
+            # Ties go to the threshold closest to 0.5: the least tuned one.
+            if f1 > best[0] + 1e-12 or (abs(f1 - best[0]) <= 1e-12 and abs(t - 0.5) < abs(best[1] - 0.5)):
+                best = (f1, t)
+        chosen[name] = best[1]
+    return chosen
+
+
+def save_bundle(model, out_dir, config, vocab_path=None, vocab=None):
+    """Writes labels.json (config), vocab.txt, a TorchScript model.pt saved by this torch, and
+    MANIFEST.sha256."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "labels.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    if vocab is None:
+        with open(vocab_path, encoding="utf-8") as f:
+            vocab = [line.rstrip("\n").rstrip("\r") for line in f]
+    with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.writelines(tok + "\n" for tok in vocab)
+    model.eval()
+    torch.jit.script(model).save(os.path.join(out_dir, "model.pt"))
+    write_manifest(out_dir)
