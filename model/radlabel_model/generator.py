@@ -51,13 +51,17 @@ FINDINGS = {
               "an acute {side} MCA territory infarct", "a small focus of restricted diffusion{loc} in keeping with acute ischaemia",
               "acute cerebellar infarction", "an acute intracerebral haemorrhage{loc}",
               "a subacute infarct{loc}", "acute watershed infarcts", "cytotoxic oedema with low ADC values{loc}",
-              "an acute PCA territory infarct", "DWI hyperintensity with ADC correlate{loc} consistent with acute infarct"],
+              "an acute PCA territory infarct", "DWI hyperintensity with ADC correlate{loc} consistent with acute infarct",
+              "an acute parenchymal haematoma{loc}", "acute bilateral thalamic infarcts", "an acute PICA territory infarct",
+              "a small acute cortical infarct{loc}", "a DWI positive acute infarct{loc}", "a hyperacute infarct with DWI-FLAIR mismatch",
+              "acute infarcts in the border zones", "an acute pontine lacunar infarct", "a haemorrhagic venous infarct"],
              ["acute ischaemia{loc} with restricted diffusion", "recent infarction of the {side} MCA territory",
               "an evolving subacute infarct", "multiple small acute emboli", "acute haemorrhage within the {side} thalamus",
               "an acute infarct with surrounding cytotoxic oedema", "a new infarct with true restricted diffusion{loc}",
               "acute lacunar infarction{loc}"]),
         Bank(["acute infarct", "restricted diffusion", "acute ischaemia", "acute ischaemic change", "recent infarction",
-              "acute haemorrhage", "intracranial haemorrhage", "acute stroke", "diffusion restriction"],
+              "acute haemorrhage", "intracranial haemorrhage", "acute stroke", "diffusion restriction", "new infarct",
+              "haematoma", "acute infarction", "territorial infarct"],
              ["acute infarction", "restricted diffusion to suggest acute infarction", "acute territorial infarct",
               "recent ischaemic event", "DWI abnormality"]),
     ),
@@ -67,13 +71,17 @@ FINDINGS = {
               "an extra-axial mass with a dural tail", "a ring enhancing lesion{loc} with surrounding vasogenic oedema",
               "an intra-axial tumour{loc}", "a low grade glioma{loc}", "a falcine meningioma",
               "a heterogeneously enhancing mass{loc} with mass effect", "metastatic deposits",
-              "primary CNS lymphoma", "residual enhancing tumour at the resection margin"],
+              "primary CNS lymphoma", "residual enhancing tumour at the resection margin",
+              "a glioblastoma{loc}", "leptomeningeal metastases", "a sellar and suprasellar mass", "a butterfly glioma of the corpus callosum",
+              "an enhancing mass in the {side} cerebellopontine angle", "a necrotic enhancing tumour{loc}", "a pituitary microadenoma",
+              "a dural based mass with a dural tail", "an intraventricular tumour", "enhancing nodules in keeping with metastases"],
              ["a convexity meningioma over the {side} frontal lobe", "an infiltrative glioma{loc}",
               "several enhancing metastases", "a solid and cystic tumour{loc}", "an extra-axial meningioma",
               "recurrent tumour at the surgical bed", "a mass{loc} with surrounding oedema and midline shift",
               "a large {side} cerebellopontine angle schwannoma"]),
         Bank(["mass lesion", "space-occupying lesion", "intracranial mass", "enhancing lesion", "tumour",
-              "mass effect", "intracranial neoplasm", "metastases"],
+              "mass effect", "intracranial neoplasm", "metastases", "enhancing lesion", "tumour recurrence",
+              "residual tumour", "schwannoma", "mass"],
              ["focal mass", "abnormal enhancement", "residual or recurrent tumour", "neoplastic lesion",
               "space occupying lesion"]),
     ),
@@ -82,11 +90,13 @@ FINDINGS = {
               "prominence of the sulci and ventricles in keeping with atrophy", "moderate global atrophy",
               "focal volume loss of the temporal lobes", "cerebellar atrophy", "marked parenchymal volume loss",
               "volume loss more than expected for age", "frontotemporal atrophy", "mesial temporal atrophy",
-              "disproportionate parietal volume loss"],
+              "disproportionate parietal volume loss", "vermian atrophy", "midbrain atrophy", "hippocampal volume loss (MTA 3)",
+              "parietal predominant atrophy", "callosal thinning and cerebral volume loss", "severe atrophy for age",
+              "widening of the sulci and ventricles out of proportion to age"],
              ["global cerebral atrophy", "advanced volume loss for the patient's age", "hippocampal volume loss on both sides",
               "atrophy of the {side} temporal lobe", "diffuse brain atrophy", "ex vacuo ventricular prominence from volume loss"]),
         Bank(["significant atrophy", "volume loss", "hippocampal atrophy", "cerebral atrophy",
-              "disproportionate atrophy", "focal atrophy"],
+              "disproportionate atrophy", "focal atrophy", "atrophy", "hippocampal volume loss"],
              ["abnormal volume loss", "mesial temporal atrophy", "generalised atrophy"]),
     ),
     "vascular": (
@@ -94,12 +104,17 @@ FINDINGS = {
               "a cavernoma{loc}", "venous sinus thrombosis", "a saccular aneurysm at the {side} MCA bifurcation",
               "a dural arteriovenous fistula", "thrombosis of the superior sagittal sinus", "a developmental venous anomaly{loc}",
               "occlusion of the {side} internal carotid artery", "a {side} vertebral artery dissection",
-              "multiple cavernomas", "a basilar tip aneurysm", "moyamoya vasculopathy"],
+              "multiple cavernomas", "a basilar tip aneurysm", "moyamoya vasculopathy",
+              "an aneurysm of the ophthalmic segment of the {side} ICA", "occlusion of the {side} M1 segment",
+              "a vascular malformation with a nidus and an early draining vein", "a cavernous malformation with a haemosiderin rim",
+              "thrombus in the {side} transverse sinus", "stenosis of the distal internal carotid arteries with collaterals",
+              "a coiled aneurysm with a neck remnant"],
              ["a cavernous malformation{loc}", "an AVM{loc} with a nidus and draining veins",
               "thrombosis of the {side} transverse sinus", "a small posterior communicating artery aneurysm",
               "a DVA{loc}", "dissection of the {side} internal carotid artery", "an aneurysm arising from the basilar artery"]),
         Bank(["aneurysm", "vascular malformation", "venous sinus thrombosis", "arteriovenous malformation",
-              "cavernoma", "AVM", "dural venous sinus thrombosis", "arterial dissection"],
+              "cavernoma", "AVM", "dural venous sinus thrombosis", "arterial dissection", "vessel occlusion",
+              "vascular abnormality", "dural fistula"],
              ["vascular abnormality", "intracranial aneurysm", "cavernous malformation", "sinus thrombosis"]),
     ),
     "small_vessel_disease": (
@@ -108,12 +123,15 @@ FINDINGS = {
               "moderate small vessel disease", "confluent WMH consistent with SVD",
               "scattered foci of T2 hyperintensity typical of chronic microangiopathy", "Fazekas 1 white matter changes",
               "an old lacune{loc}", "extensive white matter hyperintensities of presumed vascular origin",
-              "mild chronic small vessel disease", "Fazekas grade 3 confluent white matter disease"],
+              "mild chronic small vessel disease", "Fazekas grade 3 confluent white matter disease",
+              "microbleeds in a hypertensive pattern with white matter disease", "old lacunes in the basal ganglia",
+              "WMH (Fazekas 2)", "leukoaraiosis", "cerebral amyloid angiopathy with lobar microbleeds",
+              "microvascular ischaemic white matter change", "periventricular caps and deep white matter foci of vascular type"],
              ["patchy periventricular white matter signal change of small vessel type", "small vessel ischaemia of moderate degree",
               "chronic lacunar infarcts{loc}", "WMH of presumed vascular origin, Fazekas 2",
               "microangiopathic white matter change", "established small vessel disease"]),
         Bank(["significant small vessel disease", "white matter hyperintensity", "small vessel ischaemic change", "SVD",
-              "white matter disease", "lacunar infarcts"],
+              "white matter disease", "lacunar infarcts", "microbleeds", "small vessel disease"],
              ["chronic small vessel change", "WMH", "lacunes"]),
     ),
     "white_matter_inflammation": (
@@ -122,11 +140,15 @@ FINDINGS = {
               "an active enhancing demyelinating lesion", "juxtacortical and infratentorial MS plaques",
               "white matter lesions consistent with ADEM", "a tumefactive demyelinating lesion{loc}",
               "callosal lesions typical of demyelination", "new T2 lesions in keeping with active MS",
-              "lesions consistent with neuromyelitis optica spectrum disorder"],
+              "lesions consistent with neuromyelitis optica spectrum disorder",
+              "an area postrema lesion typical of NMOSD", "a tumefactive plaque{loc}", "lesions with a central vein sign",
+              "new demyelinating lesions since the last scan", "acute disseminated encephalomyelitis",
+              "enhancing plaques indicating active MS", "lesions fulfilling dissemination in space for MS"],
              ["multiple sclerosis plaques{loc}", "inflammatory demyelination", "Dawson finger lesions of demyelination",
               "an enhancing MS lesion{loc}", "demyelinating disease with new lesions since the prior study"]),
         Bank(["demyelination", "features of multiple sclerosis", "demyelinating lesion", "active demyelination",
-              "new or enhancing lesions", "inflammatory white matter disease"],
+              "new or enhancing lesions", "inflammatory white matter disease", "new lesions", "enhancing lesions",
+              "demyelinating plaques"],
              ["MS plaques", "demyelinating disease", "active inflammation"]),
     ),
     "encephalomalacia": (
@@ -134,59 +156,78 @@ FINDINGS = {
               "post-traumatic encephalomalacia", "an old infarct{loc} with surrounding gliosis",
               "cystic encephalomalacia with ex vacuo dilatation", "an established {side} MCA territory infarct",
               "old cortical infarcts", "gliosis{loc}", "chronic parenchymal loss at the site of previous contusion",
-              "a chronic infarct of the {side} cerebellar hemisphere"],
+              "a chronic infarct of the {side} cerebellar hemisphere", "periventricular leukomalacia with gliosis",
+              "an old haemorrhagic contusion", "chronic watershed infarcts with gliosis", "cavitation and gliosis of an old infarct",
+              "gliosis along the surgical tract", "bifrontal encephalomalacia"],
              ["encephalomalacic change{loc}", "an area of gliosis and tissue loss{loc}",
               "established infarction of the {side} PCA territory", "old haemorrhagic contusion with encephalomalacia",
               "chronic infarction with cystic change{loc}"]),
-        Bank(["encephalomalacia", "gliosis", "established infarction", "old infarct", "chronic infarct"],
+        Bank(["encephalomalacia", "gliosis", "established infarction", "old infarct", "chronic infarct",
+              "old infarcts", "established territorial infarct"],
              ["prior infarction", "encephalomalacic change", "cortical infarct"]),
     ),
 }
 
+# Held out by sentence template, not by vocabulary: every cue word (negation, hedge, assertion)
+# also occurs in some training template, since no model can learn a word it never saw; the
+# held-out templates put known cues into structures the training split never shows.
 POSITIVE_FRAMES = Bank(
     ["There is {f}.", "{F} is noted.", "Appearances are in keeping with {f}.", "Demonstrated is {f}.", "{F}.",
      "Findings are consistent with {f}.", "{F}, unchanged since the prior study.", "There is evidence of {f}.",
      "{F} is present.", "Appearances are typical of {f}.", "{F} is seen.", "{F} is again demonstrated.",
-     "Imaging shows {f}.", "{F} is identified."],
-    ["Note is made of {f}.", "{F} is evident.", "There are features compatible with {f}.",
-     "{F}, stable in appearance compared with the previous examination.", "The study demonstrates {f}.",
-     "Appearances represent {f}."],
+     "Imaging shows {f}.", "{F} is identified.", "Note is made of {f}.", "{F} is evident.",
+     "Appearances represent {f}.", "The study demonstrates {f}.", "Features compatible with {f}.",
+     "{F}, stable in appearance.", "{F} is visible on this examination."],
+    ["There are features compatible with {f}.", "{F}, stable compared with the previous examination.",
+     "The appearances are consistent with {f}.", "Once again there is {f}.", "{F} is evident on this study.",
+     "In keeping with {f}."],
 )
 UNCERTAIN_FRAMES = Bank(
     ["Possible {f}.", "{F} cannot be excluded.", "Appearances may represent {f}.", "Equivocal {f}.",
      "Query {f}; clinical correlation advised.", "This is likely to represent {f}, but follow-up is suggested.",
      "Subtle signal change, possibly representing {f}.", "Probable {f}.", "Suspicious for {f}.",
-     "?{f}.", "Indeterminate appearance, {f} not excluded.", "Likely {f}.", "{F} is a possibility."],
-    ["Appearances could reflect {f}.", "{F} is not excluded.", "Differential includes {f}.",
-     "Findings may be due to {f}.", "{F} cannot be entirely excluded on this study.",
-     "Possibly {f}, although this is equivocal."],
+     "?{f}.", "Indeterminate appearance, {f} not excluded.", "Likely {f}.", "{F} is a possibility.",
+     "Appearances could reflect {f}.", "{F} is not excluded.", "Differential includes {f}.",
+     "Findings may be due to {f}.", "{F} cannot be entirely excluded.", "Possibly {f}, although this is equivocal.",
+     "Of uncertain significance; {f} is considered.", "The possibility of {f} is raised."],
+    ["Appearances could represent {f}.", "The differential includes {f}.", "This may reflect {f}.",
+     "{F} is possible.", "Findings are suspicious for {f}.", "{F} is not entirely excluded on this study.",
+     "Likely to represent {f}."],
 )
 NEGATIVE_FRAMES = Bank(
     ["No evidence of {n}.", "No {n} is seen.", "There is no {n}.", "No {n}.", "{N} is not identified.",
      "Specifically, no {n}.", "No {n} is demonstrated.", "{N} is not seen.", "No features of {n}.",
-     "There is no evidence of {n}."],
-    ["No convincing {n}.", "{N} is absent.", "Negative for {n}.", "No features to suggest {n}.",
-     "No {n} is present on this study.", "Without evidence of {n}."],
+     "There is no evidence of {n}.", "No convincing {n}.", "{N} is absent.", "Negative for {n}.",
+     "No features to suggest {n}.", "No {n} is present.", "Without {n}.", "No signs of {n}."],
+    ["There is no convincing evidence of {n}.", "{N} is not demonstrated on this study.",
+     "No imaging features to suggest {n}.", "There are no features of {n}.",
+     "No {n} is identified on this examination.", "Without evidence of {n}."],
 )
 # One negation over a list of findings of several categories.
 NEGATIVE_LIST_FRAMES = Bank(
-    ["No {list}.", "No evidence of {list}.", "There is no {list}.", "Specifically, there is no {list}."],
-    ["No {list} is identified.", "Negative for {list}."],
+    ["No {list}.", "No evidence of {list}.", "There is no {list}.", "Specifically, there is no {list}.",
+     "No {list} is identified.", "Negative for {list}."],
+    ["There is no evidence of {list}.", "No {list} is seen on this study."],
 )
 # A negation and an assertion in one sentence: the negation's scope must end at the conjunction.
 CONTRAST_FRAMES = Bank(
     ["No {n}, but there is {f}.", "There is no {n}; however, there is {f}.", "No {n}. {F} is noted.",
-     "{F} is seen, without {n}."],
-    ["No {n} although {f} is present.", "While there is no {n}, there is {f}."],
+     "{F} is seen, without {n}.", "No {n} although {f} is present."],
+    ["While there is no {n}, there is {f}.", "There is {f}, but no {n}."],
 )
 RESOLVED_FRAMES = Bank(
-    ["The previously seen {n} has resolved.", "{N} on the prior study is no longer seen."],
-    ["Interval resolution of the previously reported {n}."],
+    ["The previously seen {n} has resolved.", "{N} on the prior study is no longer seen.",
+     "Interval resolution of the previously reported {n}."],
+    ["The {n} reported previously is no longer seen."],
 )
 CONCLUSION_POSITIVE = Bank(
-    ["{F}.", "{F}.", "Findings in keeping with {f}.", "{F} as described.", "Appearances consistent with {f}."],
-    ["Impression of {f}.", "{F}, as detailed above."],
+    ["{F}.", "{F}.", "Findings in keeping with {f}.", "{F} as described.", "Appearances consistent with {f}.",
+     "Impression of {f}.", "{F}, as detailed above."],
+    ["{F}, as described above.", "Features in keeping with {f}."],
 )
+# Conclusions that only point back at the findings: the findings must be read.
+CONCLUSION_AS_ABOVE = Bank(["Findings as described above.", "As above.", "See findings."],
+                           ["Abnormal study, as described."])
 
 # Negative statements specific to a category that mention its words (normal for age, grade 0).
 SPECIAL_NEGATIVES = {
@@ -216,7 +257,20 @@ NORMAL_SENTENCES = Bank(
      "The visualised upper cervical cord is normal.", "There is no midline shift.",
      "The cerebral hemispheres are symmetrical.", "No abnormal enhancement following contrast.",
      "The major intracranial vessels show normal flow voids.", "The optic nerves and chiasm are normal.",
-     "The deep grey nuclei are normal.", "The fourth ventricle is midline."],
+     "The deep grey nuclei are normal.", "The fourth ventricle is midline.",
+     # Normal statements about the anatomy that findings also name: a structure's name is not a
+     # finding (pineal, pituitary, hippocampi, white matter, vessels, sinuses, cerebellum, ...).
+     "The pineal gland is normal.", "Normal pituitary gland and stalk.", "The hippocampi are normal in volume.",
+     "The white matter is normal in signal.", "The venous sinuses are patent.", "The cerebellum is normal.",
+     "The basal ganglia and thalami are normal.", "Normal appearance of the internal capsules.",
+     "The cortex is of normal thickness and signal.", "The cerebellopontine angles are clear.",
+     "The internal auditory canals are normal.", "The optic nerves are normal.", "No mass effect.",
+     "No abnormal restricted diffusion.", "No susceptibility artefact to suggest blood products.",
+     "The temporal lobes are symmetrical.", "The vermis is normal.", "The circle of Willis is normal.",
+     "The cavernous sinuses are normal.", "The meninges are normal.", "Normal corpus callosum.",
+     "No abnormal intracranial enhancement.", "The brain volume is normal.", "Key images are saved to PACS.",
+     "See series {b} image {a} for the key image.", "Images reviewed at the workstation.",
+     "The midbrain and pons are normal.", "The ventricular system is normal.", "Sulci and cisterns are normal."],
     ["The lateral ventricles are symmetrical and not dilated.", "Normal appearances of the cerebellum.",
      "The brain parenchyma returns normal signal throughout.", "No blood products are seen.",
      "The extra-axial spaces are within normal limits.", "The pineal region is normal.",
@@ -232,7 +286,8 @@ DETAIL_SENTENCES = Bank(
      "The globes and retro-orbital fat are normal.", "The cervicomedullary junction is normal.",
      "Images are of diagnostic quality despite mild motion artefact.",
      "The lesion measures {a} x {b} mm in axial dimensions.", "Measurements are on image {a} of series {b}.",
-     "The third ventricle measures {a} mm in width.", "The Evans index is 0.{a}."],
+     "The third ventricle measures {a} mm in width.", "The Evans index is 0.{a}.",
+     "See key images on PACS.", "Comparison is made with the previous study where available."],
     ["Sagittal images show a normal pituitary stalk.", "The cavernous sinuses are symmetrical.",
      "There is mild motion degradation of the DWI sequence.", "Coronal images through the hippocampi are normal.",
      "The largest measures {a} mm on the axial FLAIR image.", "See key images, series {b} image {a}."],
@@ -267,7 +322,9 @@ CLINICAL = Bank(
      "Follow up of known lesion.", "Sudden onset right arm weakness.", "Previous meningioma resection, surveillance.",
      "Fall with head injury.", "Confusion. History of hypertension and diabetes.", "?demyelination. Optic neuritis.",
      "Worst headache of life. ?aneurysm", "Staging, lung cancer.", "Dysphasia, onset this morning.",
-     "Tinnitus, ?acoustic neuroma"],
+     "Tinnitus, ?acoustic neuroma", "Headache and papilloedema. ?venous sinus thrombosis", "?MS", "?tumour",
+     "?metastases. Known melanoma.", "?atrophy", "?small vessel disease", "?encephalomalacia after trauma",
+     "Known AVM, follow up.", "?SOL", "Gait disturbance, ?NPH", "?haemorrhage", "Previous stroke, new symptoms."],
     ["New onset seizures in an adult.", "Known glioma, post treatment review.", "Slurred speech. ?TIA",
      "Progressive gait disturbance.", "Papilloedema. ?venous sinus thrombosis", "Follow up of white matter lesions."],
 )
@@ -286,8 +343,9 @@ COMPARISON = Bank(
 )
 NORMAL_CONCLUSIONS = Bank(
     ["Normal MRI brain.", "No intracranial abnormality.", "Unremarkable study.", "Normal MRI brain for age.",
-     "No acute intracranial abnormality.", "No abnormality to account for the symptoms."],
-    ["Normal appearances of the brain.", "No significant intracranial pathology identified."],
+     "No acute intracranial abnormality.", "No abnormality to account for the symptoms.",
+     "Normal appearances of the brain.", "No significant intracranial pathology.", "Normal study."],
+    ["No intracranial abnormality is identified.", "Normal appearances, no cause for the symptoms."],
 )
 INCIDENTAL_CONCLUSIONS = Bank(
     ["No significant intracranial abnormality. Incidental finding as above.",
@@ -304,7 +362,7 @@ HEADERS = {
     "technique": Bank(["technique", "sequences", "protocol"], ["MRI head"]),
     "comparison": Bank(["comparison", "prior imaging"], ["previous"]),
     "findings": Bank(["findings", "report"], ["findings"]),
-    "conclusion": Bank(["conclusion", "impression", "summary"], ["opinion", "comment"]),
+    "conclusion": Bank(["conclusion", "impression", "summary", "opinion"], ["comment"]),
 }
 SPELLINGS = [("haemorrhage", "hemorrhage"), ("haemorrhagic", "hemorrhagic"), ("oedema", "edema"),
              ("tumour", "tumor"), ("ischaemi", "ischemi"), ("generalised", "generalized"), ("haemosiderin", "hemosiderin"),
@@ -452,8 +510,12 @@ def generate_report(rng, split="train", short=False):
         words += len(s.split())
     rng.shuffle(findings)
 
+    restated = [c for c in stated if classes[c] == POSITIVE] + [c for c in stated if classes[c] == UNCERTAIN]
     conclusion = []
-    for c in [c for c in stated if classes[c] == POSITIVE] + [c for c in stated if classes[c] == UNCERTAIN]:
+    if stated and not only_in_conclusion and rng.random() < 0.1:
+        conclusion.append((w.pick(CONCLUSION_AS_ABOVE), set()))
+        restated = []
+    for c in restated:
         if classes[c] == POSITIVE:
             f = w.finding(c)
             conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=_capitalise(f)), {c, "abnormal"}))

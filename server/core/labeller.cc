@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -11,9 +12,10 @@
 namespace radlabel {
 namespace {
 
-// What evidence needs of one report: its text, token spans, and each window's attention.
+// What evidence needs of one report: its text (a copy: callers' text need not outlive Label),
+// token spans, and each window's attention.
 struct EvidenceInputs {
-  absl::string_view text;
+  std::string text;
   std::vector<TextSpan> token_spans;
   std::vector<std::vector<float>> window_attention;  // [window][labels x window tokens]
 };
@@ -139,7 +141,7 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
     if (!outcome.status.ok()) continue;
     std::vector<TextSpan>* spans = nullptr;
     if (options.evidence) {
-      state->evidence[r].text = reports[r].text;
+      state->evidence[r].text = std::string(reports[r].text);
       spans = &state->evidence[r].token_spans;
     }
     const std::vector<int32_t> tokens = tokenizer_.Encode(reports[r].text, spans);

@@ -177,6 +177,30 @@ TEST_F(LabellerTest, NegativeLabelsGetNoEvidenceAndItIsOffByDefault) {
   EXPECT_FALSE(model_.batches().back().with_attention);
 }
 
+TEST_F(LabellerTest, EvidenceOutlivesTheCallersText) {
+  // The service may free a stream message once Label returns; evidence is found later.
+  absl::Notification entered, release, done;
+  model_.HoldInRun(&entered, &release);
+  LabelOptions options;
+  options.evidence = true;
+  std::vector<ReportOutcome> result;
+  {
+    std::string text = "normal. stroke here.";
+    const std::vector<ReportRef> reports = {{"r1", text}};
+    ASSERT_TRUE(labeller_->Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
+                  result = std::move(outcomes);
+                  done.Notify();
+                }).ok());
+    entered.WaitForNotification();
+    text.assign(text.size(), '#');  // the caller reuses its buffer
+  }
+  release.Notify();
+  done.WaitForNotification();
+  ASSERT_TRUE(result[0].evidence[0].has_value());
+  EXPECT_EQ(result[0].evidence[0]->start, 8);
+  EXPECT_EQ(result[0].evidence[0]->end, 20);  // "stroke here."
+}
+
 TEST(LabellerWithoutEvidenceTest, AskingForEvidenceFailsThePreconditionNamingTheFix) {
   const ModelBundle bundle = TestBundle();
   const WordPieceTokenizer tokenizer = *WordPieceTokenizer::Create(kVocab, {});

@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""Measures the server's evidence against sentences known to state each label: generated
+reports record the spans of the sentences that assert or hedge every non-negative label. Label
+them through radlabel-server with evidence on, then score:
+
+    /usr/bin/python3 model/evaluate_evidence.py write --out held_out.csv
+    build/client/radlabel label held_out.csv -o evidence.jsonl --id_column=report_id --evidence \\
+        --target=HOST:PORT
+    /usr/bin/python3 model/evaluate_evidence.py score --results evidence.jsonl
+
+A label's evidence is a hit when the quoted sentence overlaps a sentence that states that label.
+Scored over labels that are non-negative both in truth and in the server's decision.
+"""
+import argparse
+import collections
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
+from radlabel_model.labels import LABELS, NEGATIVE  # noqa: E402
+
+SEED, COUNT = 3, 2000  # the model card's held-out-template test split
+
+
+def reports():
+    return list(generate(COUNT, seed=SEED, id_prefix="test", split="held_out"))
+
+
+def score(results_path):
+    truth = {r["id"]: r for r in reports()}
+    hits, total = collections.Counter(), collections.Counter()
+    with open(results_path, encoding="utf-8") as f:
+        for line in f:
+            result = json.loads(line)
+            report = truth[result["id"]]
+            for name in LABELS:
+                label = result["labels"].get(name, {})
+                if report["labels"][name] == NEGATIVE or label.get("decision", "negative") == "negative":
+                    continue
+                total[name] += 1
+                evidence = label.get("evidence")
+                if evidence and any(evidence["start"] < end and start < evidence["end"]
+                                    for start, end in report["evidence"].get(name, [])):
+                    hits[name] += 1
+    for name in LABELS:
+        if total[name]:
+            print(f"| {name} | {total[name]} | {hits[name] / total[name]:.3f} |")
+    print(f"| all | {sum(total.values())} | {sum(hits.values()) / max(1, sum(total.values())):.3f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("write").add_argument("--out", required=True)
+    sub.add_parser("score").add_argument("--results", required=True)
+    args = parser.parse_args()
+    if args.command == "write":
+        write_reports_csv(args.out, reports())
+    else:
+        score(args.results)
+
+
+if __name__ == "__main__":
+    main()
