@@ -3,10 +3,10 @@
 reports record the spans of the sentences that assert or hedge every non-negative label. Label
 them through radlabel-server with evidence on, then score:
 
-    /usr/bin/python3 model/evaluate_evidence.py write --out held_out.csv
+    /usr/bin/python3 model/evaluate_evidence.py write --out held_out.csv [--split train]
     build/client/radlabel label held_out.csv -o evidence.jsonl --id_column=report_id --evidence \\
         --target=HOST:PORT
-    /usr/bin/python3 model/evaluate_evidence.py score --results evidence.jsonl
+    /usr/bin/python3 model/evaluate_evidence.py score --results evidence.jsonl [--split train]
 
 A label's evidence is a hit when the quoted sentence overlaps a sentence that states that label.
 Scored over labels that are non-negative both in truth and in the server's decision.
@@ -21,15 +21,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
 from radlabel_model.labels import LABELS, NEGATIVE  # noqa: E402
 
-SEED, COUNT = 3, 2000  # the model card's held-out-template test split
+COUNT = 2000
+SEEDS = {"held_out": 3, "train": 2}  # the model card's test split; the validation split
 
 
-def reports():
-    return list(generate(COUNT, seed=SEED, id_prefix="test", split="held_out"))
+def reports(split):
+    return list(generate(COUNT, seed=SEEDS[split], id_prefix=split, split=split))
 
 
-def score(results_path):
-    truth = {r["id"]: r for r in reports()}
+def score(results_path, split):
+    truth = {r["id"]: r for r in reports(split)}
     hits, total = collections.Counter(), collections.Counter()
     with open(results_path, encoding="utf-8") as f:
         for line in f:
@@ -53,13 +54,18 @@ def score(results_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("write").add_argument("--out", required=True)
-    sub.add_parser("score").add_argument("--results", required=True)
+    write = sub.add_parser("write")
+    write.add_argument("--out", required=True)
+    score_parser = sub.add_parser("score")
+    score_parser.add_argument("--results", required=True)
+    for p in (write, score_parser):
+        p.add_argument("--split", choices=sorted(SEEDS), default="held_out",
+                       help="held_out: the held-out-template test split; train: validation reports")
     args = parser.parse_args()
     if args.command == "write":
-        write_reports_csv(args.out, reports())
+        write_reports_csv(args.out, reports(args.split))
     else:
-        score(args.results)
+        score(args.results, args.split)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 radlabel's C++ and Python tokenizers implement, in the form Hugging Face's tokenizers (Rust,
 Python, JavaScript) load. The tokenizer conformance test compares against it."""
 import json
+import os
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -36,10 +37,12 @@ def tokenizer_json(vocab, do_lower_case=True, max_input_chars_per_word=100):
 
 
 def write_tokenizer_json(vocab_path, out_path, do_lower_case=True, max_input_chars_per_word=100):
+    """Writes out_path (a tokenizer.json) and, beside it, the tokenizer_config.json that
+    Hugging Face's loaders read with it."""
     with open(vocab_path, encoding="utf-8") as f:
         vocab = [line.rstrip("\n").rstrip("\r") for line in f]
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(tokenizer_json(vocab, do_lower_case, max_input_chars_per_word), f, ensure_ascii=False)
-    with open(out_path.replace("tokenizer.json", "tokenizer_config.json"), "w") as f:
+    with open(os.path.join(os.path.dirname(out_path), "tokenizer_config.json"), "w") as f:
         json.dump({"do_lower_case": do_lower_case, "tokenizer_class": "BertTokenizer",
                    "model_max_length": 512}, f)

@@ -11,32 +11,59 @@ import torch
 from .bundle import write_manifest
 
 
+def _evidence_tokens(text, spans_by_label, tokenizer, ids):
+    """Per label, the indices of the tokens inside its evidence spans (character offsets), found
+    by tokenizing the text in pieces cut at the span boundaries; {} if that does not reproduce
+    the whole text's tokens (a boundary inside a word)."""
+    cuts = sorted({0, len(text)} | {b for spans in spans_by_label.values() for span in spans for b in span})
+    pieces, piece_ids = [], []
+    for start, end in zip(cuts, cuts[1:]):
+        piece = tokenizer.encode(text[start:end])
+        pieces.append((start, end, len(piece_ids), len(piece_ids) + len(piece)))
+        piece_ids += piece
+    if piece_ids != ids:
+        return {}
+    return {label: [t for start, end, first, last in pieces if any(s <= start and end <= e for s, e in spans)
+                    for t in range(first, last)]
+            for label, spans in spans_by_label.items()}
+
+
 def examples_from_reports(reports, tokenizer, label_names, max_tokens):
-    """(ids, classes) for the reports that fit one window. Longer ones are left to chunking at
-    inference time: a window that misses a finding must not be taught that it is there."""
+    """(ids, classes, evidence) for the reports that fit one window; evidence maps a label index
+    to the tokens of the sentences that state it, when the report knows them (generated ones
+    do). Longer reports are left to chunking at inference time: a window that misses a finding
+    must not be taught that it is there."""
     content = max_tokens - 2
     examples = []
     for r in reports:
         ids = tokenizer.encode(r["text"])
         if len(ids) <= content:
-            examples.append((ids, [r["labels"][name] for name in label_names]))
+            by_name = _evidence_tokens(r["text"], r.get("evidence", {}), tokenizer, ids)
+            evidence = {label_names.index(name): tokens for name, tokens in by_name.items() if tokens}
+            examples.append((ids, [r["labels"][name] for name in label_names], evidence))
     return examples
 
 
-def _batch(examples, indices, tokenizer):
+def _batch(examples, indices, tokenizer, num_labels):
     rows = [[tokenizer.cls_id] + examples[i][0] + [tokenizer.sep_id] for i in indices]
     length = max(len(r) for r in rows)
     ids = torch.full((len(rows), length), tokenizer.pad_id, dtype=torch.int64)
     mask = torch.zeros_like(ids)
+    evidence = torch.zeros((len(rows), num_labels, length))
     for j, r in enumerate(rows):
         ids[j, :len(r)] = torch.tensor(r)
         mask[j, :len(r)] = 1
-    return ids, mask, torch.tensor([examples[i][1] for i in indices])
+        for label, tokens in examples[indices[j]][2].items():
+            evidence[j, label, [t + 1 for t in tokens]] = 1.0  # +1: after [CLS]
+    return ids, mask, torch.tensor([examples[i][1] for i in indices]), evidence
 
 
-def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=None, log=print):
-    """AdamW with a one-cycle schedule; cross-entropy over every label's classes. Stops after
-    max_steps optimiser steps when given (smoke tests)."""
+def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=None, log=print,
+          evidence_weight=0.5):
+    """AdamW with a one-cycle schedule; cross-entropy over every label's classes, plus, where an
+    example knows the sentences that state a label, evidence_weight x the negative log of the
+    attention that label's pooling puts on them: attention that points at its evidence is what
+    the server returns as evidence. Stops after max_steps optimiser steps when given."""
     rng = random.Random(seed)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
@@ -56,9 +83,13 @@ def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=No
         for indices in batches:
             if step >= steps:
                 break
-            ids, mask, target = _batch(examples, indices, tokenizer)
-            logits, _ = model.logits_and_attention(ids, mask)
+            ids, mask, target, evidence = _batch(examples, indices, tokenizer, model.label_queries.size(0))
+            logits, attention = model.logits_and_attention(ids, mask)
             loss = loss_fn(logits.reshape(-1, logits.size(-1)), target.reshape(-1))
+            supervised = evidence.sum(-1) > 0  # [B, L]
+            if evidence_weight > 0 and supervised.any():
+                on_evidence = (attention * evidence).sum(-1)[supervised]
+                loss = loss - evidence_weight * torch.log(on_evidence + 1e-6).mean()
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -89,7 +89,7 @@ std::map<std::string, google::protobuf::ListValue> PythonProbabilities(
 }
 
 TEST_F(ServerTest, StreamedReportsComeBackOnceInOrderWithPythonsProbabilities) {
-  const std::vector<v1::Report> reports = ReadSamples(1000);
+  const std::vector<v1::Report> reports = ReadSamples(400);
   size_t next = 0;
   std::vector<v1::ReportResult> results;
   StreamOptions options;
