@@ -3,9 +3,9 @@ one shared hidden layer, and per-label class outputs.
 
 The encoder is exactly Hugging Face's BertModel (post-layer-norm layers, GELU, learned
 positions, token types), built from torch's own TransformerEncoderLayer so that inference gets
-torch's fused fast path; hf_bert.py maps a Hugging Face checkpoint onto it tensor by tensor. The
-default model is a small one of these trained from scratch; a user's model is a converted
-BioBERT or PubMedBERT.
+torch's fused fast path; hf_bert.py maps a Hugging Face checkpoint onto it tensor by tensor. A
+user's model is a converted BioBERT or PubMedBERT; the default model is a small encoder of the
+same layout trained from scratch, with pre-layer-norm layers (EncoderConfig.pre_layer_norm).
 
 The scripted module is the bundle's model.pt. Its contract (see README, "Model bundle"):
   forward(input_ids: int64 [B, T], attention_mask: int64 [B, T]) -> float32 [B, L, C]
