@@ -12,7 +12,6 @@ Scripts and saves with Debian's torch 1.13 so LibTorch 1.13 loads it.
 import argparse
 import json
 import os
-import re
 import sys
 import time
 
@@ -20,11 +19,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.evaluate import evaluate, metrics_table, positive_scores  # noqa: E402
+from radlabel_model.evaluate import evaluate, metrics_table  # noqa: E402
 from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
 from radlabel_model.labels import CLASSES, LABELS, load_labelled_jsonl  # noqa: E402
 from radlabel_model.network import EncoderConfig, ReportClassifier  # noqa: E402
-from radlabel_model.training import choose_thresholds, examples_from_reports, save_bundle, train  # noqa: E402
+from radlabel_model.training import examples_from_reports, save_bundle, train  # noqa: E402
 from radlabel_model.vocab import build_vocab  # noqa: E402
 from radlabel_model.wordpiece import WordPieceTokenizer  # noqa: E402
 
@@ -61,14 +60,12 @@ downloaded here), so it learns the surface cues of the training phrasings. On th
 templates it over-calls: most false positives of `abnormal` on held-out normal reports vanish
 when one unfamiliar normal sentence is deleted (sentence ablation, e.g. "The pineal region is
 normal." after training had seen "pineal" only in "pineal cyst"): novelty reads as a finding.
-Builds of this session (held-out / challenge macro-F1): 0.460 / 0.709 (first generator),
-0.492 / 0.715 (every cue word also in training templates), 0.509 / 0.764 (richer finding
-vocabulary, anatomy in normal statements), 0.496 / 0.701 (plus composed normal sentences: not
-kept), 0.462 / 0.751 (attention supervised by the sentences known to state each label: this
-bundle, kept because its evidence points at a stating sentence for 85% of held-out labels and
-99% of validation labels, against 47% and 53% without; `model/evaluate_evidence.py`). Next steps: far more template variety, masked-language-model pre-training
-of the encoder on unlabelled generated text, a larger encoder. For real use, fine-tune a
-pre-trained BERT on real labelled reports (README, "Fine-tune your own BERT on your own labels")."""
+The same recipe without the attention supervision scored 0.509 / 0.764 (held-out / challenge;
+the bundle of commit fd72b2e and its card) but its evidence pointed at a stating sentence for
+only 47% of held-out labels. Next steps: far more template variety, masked-language-model
+pre-training of the encoder on unlabelled generated text, a larger encoder. For real use,
+fine-tune a pre-trained BERT on real labelled reports (README, "Fine-tune your own BERT on your
+own labels")."""
 
 
 def model_card(config, metrics, thresholds, args, train_examples, seconds):
@@ -78,13 +75,12 @@ def model_card(config, metrics, thresholds, args, train_examples, seconds):
         "",
         "The embedded default model of radlabel. It learns from synthetic head-MRI reports written by",
         "`model/radlabel_model/generator.py` and labelled by the rules in `model/LABEL_RULES.md`. It has",
-        "never seen a real report: fine-tune on your own (README, \"Bring your own model\") before",
-        "trusting its labels on a hospital's reports.",
+        "never seen a real report: fine-tune on your own (README, \"Fine-tune your own BERT on your own labels\")",
+        "before trusting its labels on a hospital's reports.",
         "",
-        "Rebuild and re-measure everything below (seeded"
-        + (f"; about {seconds / 60:.0f} minutes on 2 cores" if seconds else "")
-        + "): `/usr/bin/python3 model/build_default_bundle.py`; re-evaluate the committed bundle only: "
-        "`/usr/bin/python3 model/build_default_bundle.py --evaluate-only`.",
+        f"Rebuild and re-measure everything below (seeded; about {seconds / 60:.0f} minutes on 2 cores): "
+        "`/usr/bin/python3 model/build_default_bundle.py`. Re-measure the committed bundle's figures only "
+        "(printed, about 4 minutes): `/usr/bin/python3 model/build_default_bundle.py --evaluate-only`.",
         "",
         "## Architecture",
         f"BERT encoder ({arch['num_hidden_layers']} layers, hidden {arch['hidden_size']}, "
@@ -105,7 +101,12 @@ def model_card(config, metrics, thresholds, args, train_examples, seconds):
         "positive probability; ECE, the expected calibration error of the positive probability (10",
         "equal-width bins); accuracy over the three classes. Long reports are chunked as the server does.",
     ]
-    lines += ["", "## Targets", "", "| split | macro-F1 | target | |", "|---|---|---|---|"]
+    return "\n".join(lines + evaluation_sections(metrics, thresholds))
+
+
+def evaluation_sections(metrics, thresholds):
+    """The card's targets and per-label tables, as lines."""
+    lines = ["", "## Targets", "", "| split | macro-F1 | target | |", "|---|---|---|---|"]
     for key, target in TARGETS.items():
         if key in metrics:
             f1 = metrics[key]["macro_f1"]
@@ -124,8 +125,7 @@ def model_card(config, metrics, thresholds, args, train_examples, seconds):
     ]:
         if key in metrics:
             lines += ["", f"## {title}", text, ""] + metrics_table(metrics[key], thresholds)
-    lines.append("")
-    return "\n".join(lines)
+    return lines + [""]
 
 
 def main():
@@ -145,7 +145,7 @@ def main():
     parser.add_argument("--only-artifacts", action="store_true",
                         help="write only the samples and the tokenizer vectors, for the bundle in --out")
     parser.add_argument("--evaluate-only", action="store_true",
-                        help="re-evaluate the bundle in --out and rewrite its model card; no training")
+                        help="measure the bundle in --out and print its card's figures; no training")
     args = parser.parse_args()
     if args.only_artifacts:
         write_artifacts(WordPieceTokenizer.from_file(os.path.join(args.out, "vocab.txt")))
@@ -154,19 +154,14 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
 
-    train_reports = list(generate(args.train, seed=1, id_prefix="train", split="train",
-                                  short_fraction=args.short_fraction))
     if args.evaluate_only:
         with open(os.path.join(args.out, "labels.json")) as f:
-            config = json.load(f)
-        thresholds = {label["name"]: label["threshold"] for label in config["labels"]}
-        tokenizer = WordPieceTokenizer.from_file(os.path.join(args.out, "vocab.txt"))
-        examples = examples_from_reports(train_reports, tokenizer, LABELS, config["max_tokens"])
-        with open(os.path.join(args.out, "MODEL_CARD.md")) as f:
-            minutes = re.search(r"about (\d+) minutes", f.read())
-        write_card(args, config, thresholds, len(examples), int(minutes.group(1)) * 60 if minutes else None)
+            thresholds = {label["name"]: label["threshold"] for label in json.load(f)["labels"]}
+        print("\n".join(evaluation_sections(measure(args), thresholds)))
         return
 
+    train_reports = list(generate(args.train, seed=1, id_prefix="train", split="train",
+                                  short_fraction=args.short_fraction))
     val_reports = list(generate(2000, seed=2, id_prefix="val", split="train"))
 
     vocab = build_vocab([r["text"] for r in train_reports], args.vocab_size)
@@ -180,26 +175,25 @@ def main():
           log=lambda m: print(m, flush=True))
 
     config = dict(CONFIG, labels=[{"name": name, "threshold": 0.5} for name in LABELS])
-    save_bundle(model, args.out, config, vocab=vocab)
-    scores, truths, _ = positive_scores(OfflineLabeller(args.out, threads=args.threads), val_reports)
-    thresholds = choose_thresholds(scores, truths)
-    config["labels"] = [{"name": name, "threshold": thresholds[name]} for name in LABELS]
-    save_bundle(model, args.out, config, vocab=vocab)
+    thresholds = save_bundle(model, args.out, config, vocab, val_reports, args.threads)
 
     write_card(args, config, thresholds, len(examples), time.time() - started)
     if not args.no_artifacts:
         write_artifacts(tokenizer)
 
 
-def write_card(args, config, thresholds, train_examples, build_seconds):
-    """Evaluates the bundle in args.out on the held-out-template split and the challenge set and
-    writes its MODEL_CARD.md."""
+def measure(args):
+    """The bundle in args.out on the held-out-template split and the challenge set."""
     labeller = OfflineLabeller(args.out, threads=args.threads)
     metrics = {"held_out": evaluate(labeller, list(generate(args.test, seed=3, id_prefix="test", split="held_out")))}
     if os.path.exists(CHALLENGE):
         metrics["challenge"] = evaluate(labeller, load_labelled_jsonl(CHALLENGE))
+    return metrics
+
+
+def write_card(args, config, thresholds, train_examples, build_seconds):
     with open(os.path.join(args.out, "MODEL_CARD.md"), "w") as f:
-        f.write(model_card(config, metrics, thresholds, args, train_examples, build_seconds))
+        f.write(model_card(config, measure(args), thresholds, args, train_examples, build_seconds))
     print(open(os.path.join(args.out, "MODEL_CARD.md")).read())
 
 

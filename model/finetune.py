@@ -27,12 +27,12 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.evaluate import evaluate, metrics_table, positive_scores  # noqa: E402
+from radlabel_model.evaluate import evaluate, metrics_table  # noqa: E402
 from radlabel_model.hf_bert import CheckpointError, load_encoder, read_config  # noqa: E402
 from radlabel_model.labels import CLASSES  # noqa: E402
 from radlabel_model.network import ReportClassifier  # noqa: E402
-from radlabel_model.training import choose_thresholds, examples_from_reports, save_bundle, train  # noqa: E402
-from radlabel_model.wordpiece import WordPieceTokenizer  # noqa: E402
+from radlabel_model.training import examples_from_reports, save_bundle, train  # noqa: E402
+from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab  # noqa: E402
 
 CHEXPERT = {"1": CLASSES.index("positive"), "1.0": CLASSES.index("positive"), "0": CLASSES.index("negative"),
             "0.0": CLASSES.index("negative"), "": CLASSES.index("negative"), "-1": CLASSES.index("uncertain"),
@@ -98,11 +98,10 @@ def main():
             do_lower_case = bool(json.load(f).get("do_lower_case", True))
     if args.cased:
         do_lower_case = False
-    tokenizer = WordPieceTokenizer.from_file(vocab_path, do_lower_case=do_lower_case)
-    with open(vocab_path, encoding="utf-8") as f:
-        vocab_lines = sum(1 for _ in f)
+    vocab = read_vocab(vocab_path)
+    tokenizer = WordPieceTokenizer(vocab, do_lower_case=do_lower_case)
     try:
-        encoder = read_config(args.base, vocab_size=vocab_lines)
+        encoder = read_config(args.base, vocab_size=len(vocab))
     except CheckpointError as e:
         raise SystemExit(f"radlabel finetune: {e}")
     if args.max_tokens > encoder.max_position_embeddings:
@@ -136,11 +135,7 @@ def main():
               "chunk_overlap": args.chunk_overlap if args.chunk_overlap is not None else args.max_tokens // 4,
               "do_lower_case": do_lower_case, "max_input_chars_per_word": 100,
               "labels": [{"name": n, "threshold": 0.5} for n in names]}
-    save_bundle(model, args.out, config, vocab_path=vocab_path)
-    scores, truths, _ = positive_scores(OfflineLabeller(args.out, threads=args.threads), val_reports)
-    thresholds = choose_thresholds(scores, truths)
-    config["labels"] = [{"name": n, "threshold": thresholds[n]} for n in names]
-    save_bundle(model, args.out, config, vocab_path=vocab_path)
+    thresholds = save_bundle(model, args.out, config, vocab, val_reports, args.threads)
 
     metrics = evaluate(OfflineLabeller(args.out, threads=args.threads), val_reports)
     card = [f"# Model card: {args.name} {args.version}", "",

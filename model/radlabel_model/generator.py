@@ -61,7 +61,7 @@ FINDINGS = {
               "acute lacunar infarction{loc}"]),
         Bank(["acute infarct", "restricted diffusion", "acute ischaemia", "acute ischaemic change", "recent infarction",
               "acute haemorrhage", "intracranial haemorrhage", "acute stroke", "diffusion restriction", "new infarct",
-              "haematoma", "acute infarction", "territorial infarct"],
+              "haematoma", "territorial infarct"],
              ["acute infarction", "restricted diffusion to suggest acute infarction", "acute territorial infarct",
               "recent ischaemic event", "DWI abnormality"]),
     ),
@@ -80,7 +80,7 @@ FINDINGS = {
               "recurrent tumour at the surgical bed", "a mass{loc} with surrounding oedema and midline shift",
               "a large {side} cerebellopontine angle schwannoma"]),
         Bank(["mass lesion", "space-occupying lesion", "intracranial mass", "enhancing lesion", "tumour",
-              "mass effect", "intracranial neoplasm", "metastases", "enhancing lesion", "tumour recurrence",
+              "mass effect", "intracranial neoplasm", "metastases", "tumour recurrence",
               "residual tumour", "schwannoma", "mass"],
              ["focal mass", "abnormal enhancement", "residual or recurrent tumour", "neoplastic lesion",
               "space occupying lesion"]),
@@ -97,7 +97,7 @@ FINDINGS = {
               "atrophy of the {side} temporal lobe", "diffuse brain atrophy", "ex vacuo ventricular prominence from volume loss"]),
         Bank(["significant atrophy", "volume loss", "hippocampal atrophy", "cerebral atrophy",
               "disproportionate atrophy", "focal atrophy", "atrophy", "hippocampal volume loss"],
-             ["abnormal volume loss", "mesial temporal atrophy", "generalised atrophy"]),
+             ["abnormal volume loss", "medial temporal lobe atrophy", "global volume loss"]),
     ),
     "vascular": (
         Bank(["an aneurysm of the anterior communicating artery", "an arteriovenous malformation{loc}",
@@ -114,7 +114,7 @@ FINDINGS = {
               "a DVA{loc}", "dissection of the {side} internal carotid artery", "an aneurysm arising from the basilar artery"]),
         Bank(["aneurysm", "vascular malformation", "venous sinus thrombosis", "arteriovenous malformation",
               "cavernoma", "AVM", "dural venous sinus thrombosis", "arterial dissection", "vessel occlusion",
-              "vascular abnormality", "dural fistula"],
+              "dural fistula"],
              ["vascular abnormality", "intracranial aneurysm", "cavernous malformation", "sinus thrombosis"]),
     ),
     "small_vessel_disease": (
@@ -221,7 +221,7 @@ RESOLVED_FRAMES = Bank(
     ["The {n} reported previously is no longer seen."],
 )
 CONCLUSION_POSITIVE = Bank(
-    ["{F}.", "{F}.", "Findings in keeping with {f}.", "{F} as described.", "Appearances consistent with {f}.",
+    ["{F}.", "{F}.",  # twice: the bare restatement is the commonest conclusion "Findings in keeping with {f}.", "{F} as described.", "Appearances consistent with {f}.",
      "Impression of {f}.", "{F}, as detailed above."],
     ["{F}, as described above.", "Features in keeping with {f}."],
 )
@@ -361,7 +361,7 @@ HEADERS = {
     "clinical": Bank(["clinical details", "clinical history", "indication", "history"], ["clinical information"]),
     "technique": Bank(["technique", "sequences", "protocol"], ["MRI head"]),
     "comparison": Bank(["comparison", "prior imaging"], ["previous"]),
-    "findings": Bank(["findings", "report"], ["findings"]),
+    "findings": Bank(["findings", "report"], ["observations"]),
     "conclusion": Bank(["conclusion", "impression", "summary", "opinion"], ["comment"]),
 }
 SPELLINGS = [("haemorrhage", "hemorrhage"), ("haemorrhagic", "hemorrhagic"), ("oedema", "edema"),

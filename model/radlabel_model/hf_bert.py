@@ -96,7 +96,7 @@ def encoder_state_dict(hf_state, config):
         if canonical in state:
             raise CheckpointError(f"the checkpoint holds {canonical} twice (as {key} and another name)")
         state[canonical] = value
-    used = set()
+    used, missing, mapped = set(), [], {}
 
     def take(name):
         if name not in state:
@@ -105,7 +105,6 @@ def encoder_state_dict(hf_state, config):
         used.add(name)
         return state[name]
 
-    missing, mapped = [], {}
     for part in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
         mapped[f"embeddings.{part}.weight"] = take(f"embeddings.{part}.weight")
     for p in ("weight", "bias"):

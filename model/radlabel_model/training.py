@@ -8,7 +8,8 @@ import time
 
 import torch
 
-from .bundle import write_manifest
+from .bundle import OfflineLabeller, write_manifest
+from .evaluate import positive_scores
 
 
 def _evidence_tokens(text, spans_by_label, tokenizer, ids):
@@ -122,18 +123,27 @@ def choose_thresholds(scores, truths, grid=None):
     return chosen
 
 
-def save_bundle(model, out_dir, config, vocab_path=None, vocab=None):
-    """Writes labels.json (config), vocab.txt, a TorchScript model.pt saved by this torch, and
-    MANIFEST.sha256."""
-    os.makedirs(out_dir, exist_ok=True)
+def _write_labels(out_dir, config):
+    """labels.json, and the manifest over the bundle's files."""
     with open(os.path.join(out_dir, "labels.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
-    if vocab is None:
-        with open(vocab_path, encoding="utf-8") as f:
-            vocab = [line.rstrip("\n").rstrip("\r") for line in f]
+    write_manifest(out_dir)
+
+
+def save_bundle(model, out_dir, config, vocab, validation_reports, threads):
+    """Writes a bundle: vocab.txt, a TorchScript model.pt saved by this torch, and labels.json
+    (`config`) with per-label thresholds chosen on `validation_reports`, scored by the saved
+    bundle exactly as it will be served. Returns the thresholds; `config` holds them too."""
+    os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8") as f:
         f.writelines(tok + "\n" for tok in vocab)
     model.eval()
     torch.jit.script(model).save(os.path.join(out_dir, "model.pt"))
-    write_manifest(out_dir)
+    _write_labels(out_dir, config)
+    scores, truths, _ = positive_scores(OfflineLabeller(out_dir, threads=threads), validation_reports)
+    thresholds = choose_thresholds(scores, truths)
+    for label in config["labels"]:
+        label["threshold"] = thresholds[label["name"]]
+    _write_labels(out_dir, config)
+    return thresholds

@@ -68,6 +68,16 @@ def basic_tokenize(text, do_lower_case=True):
     return words
 
 
+def read_vocab(path):
+    """The tokens of a vocab.txt, one per line; a token's id is its line number from 0. Lines
+    end at "\n" only, with one trailing "\r" dropped, as the server reads them."""
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 class WordPieceTokenizer:
     def __init__(self, vocab, do_lower_case=True, max_input_chars_per_word=100):
         """vocab: list of tokens; a token's id is its index (its line number in vocab.txt)."""
@@ -81,8 +91,7 @@ class WordPieceTokenizer:
 
     @classmethod
     def from_file(cls, path, **kwargs):
-        with open(path, encoding="utf-8") as f:
-            return cls([line.rstrip("\n") for line in f], **kwargs)
+        return cls(read_vocab(path), **kwargs)
 
     def word_ids(self, word):
         if len(word) > self.max_input_chars_per_word:

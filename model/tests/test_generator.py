@@ -1,5 +1,6 @@
 import statistics
 
+from radlabel_model import generator
 from radlabel_model.generator import FINDINGS, generate
 from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
 
@@ -39,6 +40,15 @@ def test_held_out_split_never_uses_a_training_phrasing_and_vice_versa():
     assert all(frame in train and frame not in held for frame in train_only_frames)
     assert all(phrase not in train for phrase in held_only)
     assert any(phrase in held for phrase in held_only)
+
+
+def test_no_held_out_phrasing_is_a_training_phrasing_of_any_bank():
+    banks = [b for b in vars(generator).values() if isinstance(b, generator.Bank)]
+    banks += [b for pair in generator.FINDINGS.values() for b in pair]
+    banks += list(generator.SPECIAL_NEGATIVES.values()) + list(generator.HEADERS.values())
+    training = {p for b in banks for p in b.phrasings["train"]}
+    leaked = {p for b in banks for p in b.phrasings["held_out"] if p in training and p}  # "": no location
+    assert not leaked
 
 
 def test_evidence_spans_cover_sentences_that_state_the_label():

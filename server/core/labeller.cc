@@ -30,6 +30,13 @@ struct RequestState {
   Labeller::Done done;
 };
 
+int ClassIndex(const ModelBundle& bundle, absl::string_view name) {
+  for (int c = 0; c < bundle.config.classes_size(); ++c) {
+    if (bundle.config.classes(c) == name) return c;
+  }
+  return -1;
+}
+
 }  // namespace
 
 int DecideClass(absl::Span<const float> class_probabilities, int positive_class,
@@ -45,17 +52,6 @@ int DecideClass(absl::Span<const float> class_probabilities, int positive_class,
   }
   return best;
 }
-
-namespace {
-
-int ClassIndex(const ModelBundle& bundle, absl::string_view name) {
-  for (int c = 0; c < bundle.config.classes_size(); ++c) {
-    if (bundle.config.classes(c) == name) return c;
-  }
-  return -1;
-}
-
-}  // namespace
 
 Labeller::Labeller(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer,
                    Batcher& batcher, bool evidence_supported)
@@ -107,7 +103,8 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
       ReportOutcome& outcome = s.outcomes[r];
       if (!outcome.status.ok() || s.window_probabilities[r].empty()) continue;
       const std::vector<std::vector<float>>& windows = s.window_probabilities[r];
-      outcome.probabilities = CombineWindows(windows, num_labels, num_classes, positive);
+      const std::vector<int> best = BestWindowPerLabel(windows, num_labels, num_classes, positive);
+      outcome.probabilities = CombineWindows(windows, best, num_classes);
       outcome.decisions.resize(static_cast<size_t>(num_labels));
       for (int l = 0; l < num_labels; ++l) {
         outcome.decisions[static_cast<size_t>(l)] = DecideClass(
@@ -118,7 +115,6 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
       if (!s.evidence.empty()) {
         const EvidenceInputs& in = s.evidence[r];
         const std::vector<TextSpan> sentences = SplitSentences(in.text);
-        const std::vector<int> best = BestWindowPerLabel(windows, num_labels, num_classes, positive);
         outcome.evidence.resize(static_cast<size_t>(num_labels));
         for (size_t l = 0; l < static_cast<size_t>(num_labels); ++l) {
           if (outcome.decisions[l] == negative_class_) continue;

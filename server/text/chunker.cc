@@ -49,15 +49,12 @@ std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& windo
 }
 
 std::vector<float> CombineWindows(const std::vector<std::vector<float>>& window_probabilities,
-                                  int num_labels, int num_classes, int positive_class) {
-  const std::vector<int> best =
-      BestWindowPerLabel(window_probabilities, num_labels, num_classes, positive_class);
-  std::vector<float> combined(static_cast<size_t>(num_labels * num_classes));
-  for (int l = 0; l < num_labels; ++l) {
-    const size_t row = static_cast<size_t>(l * num_classes);
-    const std::vector<float>& probs = window_probabilities[static_cast<size_t>(best[static_cast<size_t>(l)])];
-    std::copy_n(probs.begin() + static_cast<std::ptrdiff_t>(row), num_classes,
-                combined.begin() + static_cast<std::ptrdiff_t>(row));
+                                  const std::vector<int>& best_window, int num_classes) {
+  std::vector<float> combined(best_window.size() * static_cast<size_t>(num_classes));
+  for (size_t l = 0; l < best_window.size(); ++l) {
+    const auto row = static_cast<std::ptrdiff_t>(l) * num_classes;
+    const std::vector<float>& probs = window_probabilities[static_cast<size_t>(best_window[l])];
+    std::copy_n(probs.begin() + row, num_classes, combined.begin() + row);
   }
   return combined;
 }

@@ -29,14 +29,13 @@ std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tok
 size_t WindowFirstToken(int window, const ChunkingOptions& options);
 
 // Per label, the window with the highest probability of `positive_class` (the earliest on
-// ties): the window CombineWindows takes that label's distribution from.
+// ties), from per-window probabilities [windows][labels * classes]: the window that decides
+// the label and whose attention gives its evidence.
 std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& window_probabilities,
                                     int num_labels, int num_classes, int positive_class);
 
-// Combines per-window probabilities [windows][labels * classes] into the report's
-// [labels * classes]: per label, the class distribution of the window with the highest
-// probability of `positive_class` (the earliest window on ties).
+// The report's [labels * classes]: per label, the class distribution of its best window.
 std::vector<float> CombineWindows(const std::vector<std::vector<float>>& window_probabilities,
-                                  int num_labels, int num_classes, int positive_class);
+                                  const std::vector<int>& best_window, int num_classes);
 
 }  // namespace radlabel

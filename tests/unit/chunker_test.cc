@@ -48,8 +48,10 @@ TEST(ChunkerTest, EachLabelTakesTheWindowWithTheHighestPositiveProbability) {
       {0.1f, 0.80f, 0.10f, 0.5f, 0.2f, 0.3f},
       {0.3f, 0.60f, 0.10f, 0.1f, 0.7f, 0.2f},
   };
-  const std::vector<float> combined = CombineWindows(windows, 2, 3, 1);
   // Label 0 from window 1; label 1 ties windows 0 and 2 at 0.7: the earliest wins.
+  const std::vector<int> best = BestWindowPerLabel(windows, 2, 3, 1);
+  EXPECT_EQ(best, (std::vector<int>{1, 0}));
+  const std::vector<float> combined = CombineWindows(windows, best, 3);
   EXPECT_EQ(combined, (std::vector<float>{0.1f, 0.80f, 0.10f, 0.2f, 0.7f, 0.1f}));
 }
 
