@@ -30,7 +30,19 @@ def batch_tensors(chunks, cls_id, sep_id, pad_id):
     return input_ids, mask
 
 
+# A later chunk must beat the best so far by more than this (server/text/chunker.h says why).
+WINDOW_TIE_TOLERANCE = 1e-5
+
+
 def combine_chunks(probs, positive_index):
-    """probs: [chunks, L, C] -> [L, C], per label the chunk with the highest positive probability."""
-    best = probs[:, :, positive_index].argmax(dim=0)  # [L]
-    return probs[best, torch.arange(probs.size(1))]
+    """probs: [chunks, L, C] -> [L, C], per label the chunk with the highest positive probability,
+    the earliest among those within WINDOW_TIE_TOLERANCE of each other."""
+    positive = probs[:, :, positive_index].tolist()
+    best = []
+    for label in range(probs.size(1)):
+        chosen = 0
+        for chunk in range(1, probs.size(0)):
+            if positive[chunk][label] > positive[chosen][label] + WINDOW_TIE_TOLERANCE:
+                chosen = chunk
+        best.append(chosen)
+    return probs[torch.tensor(best), torch.arange(probs.size(1))]

@@ -19,6 +19,13 @@ def test_batch_tensors_frame_and_pad():
     assert mask.tolist() == [[1, 1, 1, 1], [1, 1, 1, 0]]
 
 
+def test_chunks_within_the_tie_tolerance_go_to_the_earliest():
+    # Chunks 1 and 2 hold the same sentence, up to float noise.
+    probs = torch.tensor([[[0.6, 0.4]], [[0.3, 0.7]], [[0.2999960, 0.7000040]]])
+    assert torch.equal(combine_chunks(probs, positive_index=1), torch.tensor([[0.3, 0.7]]))
+    assert torch.equal(combine_chunks(torch.tensor([[[0.3, 0.7]], [[0.29, 0.71]]]), 1), torch.tensor([[0.29, 0.71]]))
+
+
 def test_combine_takes_per_label_the_most_positive_window_earliest_on_ties():
     probs = torch.tensor([
         [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1]],

@@ -40,7 +40,8 @@ std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& windo
     const size_t positive = static_cast<size_t>(l * num_classes + positive_class);
     for (size_t w = 1; w < window_probabilities.size(); ++w) {
       if (window_probabilities[w][positive] >
-          window_probabilities[static_cast<size_t>(best[static_cast<size_t>(l)])][positive]) {
+          window_probabilities[static_cast<size_t>(best[static_cast<size_t>(l)])][positive] +
+              kWindowTieTolerance) {
         best[static_cast<size_t>(l)] = static_cast<int>(w);
       }
     }

@@ -28,9 +28,13 @@ std::vector<std::vector<int32_t>> SplitIntoWindows(absl::Span<const int32_t> tok
 // The index into the report's tokens of window `window`'s first token after [CLS].
 size_t WindowFirstToken(int window, const ChunkingOptions& options);
 
-// Per label, the window with the highest probability of `positive_class` (the earliest on
-// ties), from per-window probabilities [windows][labels * classes]: the window that decides
-// the label and whose attention gives its evidence.
+// Per label, the window with the highest probability of `positive_class`, from per-window
+// probabilities [windows][labels * classes]: the window that decides the label and whose
+// attention gives its evidence. A later window must beat the best so far by more than
+// kWindowTieTolerance: a sentence-level model gives a sentence the same probability in every
+// window that holds it, up to float noise that differs between batch compositions, and the
+// earliest of such tied windows must win in every run (and in model/radlabel_model/chunking.py).
+inline constexpr float kWindowTieTolerance = 1e-5f;
 std::vector<int> BestWindowPerLabel(const std::vector<std::vector<float>>& window_probabilities,
                                     int num_labels, int num_classes, int positive_class);
 

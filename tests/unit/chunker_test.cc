@@ -55,5 +55,13 @@ TEST(ChunkerTest, EachLabelTakesTheWindowWithTheHighestPositiveProbability) {
   EXPECT_EQ(combined, (std::vector<float>{0.1f, 0.80f, 0.10f, 0.2f, 0.7f, 0.1f}));
 }
 
+TEST(ChunkerTest, WindowsWithinTheTieToleranceGoToTheEarliest) {
+  // One label, 2 classes; windows 1 and 2 hold the same sentence, up to float noise.
+  const std::vector<std::vector<float>> windows = {{0.6f, 0.4f}, {0.3f, 0.7f}, {0.2999960f, 0.7000040f}};
+  EXPECT_EQ(BestWindowPerLabel(windows, 1, 2, 1), (std::vector<int>{1}));
+  const std::vector<std::vector<float>> clearly_better = {{0.3f, 0.7f}, {0.29f, 0.71f}};
+  EXPECT_EQ(BestWindowPerLabel(clearly_better, 1, 2, 1), (std::vector<int>{1}));
+}
+
 }  // namespace
 }  // namespace radlabel
