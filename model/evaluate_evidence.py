@@ -42,8 +42,8 @@ def score(results_path, split):
                     continue
                 total[name] += 1
                 evidence = label.get("evidence")
-                if evidence and any(evidence["start"] < end and start < evidence["end"]
-                                    for start, end in report["evidence"].get(name, [])):
+                if evidence and any(evidence["start"] < s["end"] and s["start"] < evidence["end"]
+                                    for s in report["statements"] if name in s["labels"]):
                     hits[name] += 1
     for name in LABELS:
         if total[name]:

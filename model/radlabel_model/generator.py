@@ -36,7 +36,12 @@ LOCATIONS = Bank(
     [" in the {side} frontal lobe", " in the {side} parietal lobe", " in the {side} temporal lobe",
      " in the {side} occipital lobe", " in the pons", " in the {side} cerebellar hemisphere",
      " in the {side} basal ganglia", " in the {side} thalamus", " within the {side} centrum semiovale",
-     " in the splenium of the corpus callosum", " in the {side} corona radiata", ""],
+     " in the splenium of the corpus callosum", " in the {side} corona radiata", "",
+     " in the {side} putamen", " in the {side} globus pallidus", " in the {side} external capsule",
+     " in the {side} frontal white matter", " in the {side} parietal white matter", " in the medulla",
+     " in the {side} middle cerebellar peduncle", " in the genu of the corpus callosum",
+     " in the {side} precentral gyrus", " in the {side} occipital cortex", " in the vermis",
+     " in the {side} temporal pole", " in the {side} hippocampus", " in the {side} cerebral peduncle"],
     [" involving the {side} frontal operculum", " in the {side} insular cortex", " within the midbrain",
      " in the {side} caudate head", " in the {side} internal capsule", ""],
 )
@@ -211,7 +216,7 @@ NEGATIVE_LIST_FRAMES = Bank(
 )
 # A negation and an assertion in one sentence: the negation's scope must end at the conjunction.
 CONTRAST_FRAMES = Bank(
-    ["No {n}, but there is {f}.", "There is no {n}; however, there is {f}.", "No {n}. {F} is noted.",
+    ["No {n}, but there is {f}.", "There is no {n}; however, there is {f}.", "No {n}; {f} is noted.",
      "{F} is seen, without {n}.", "No {n} although {f} is present."],
     ["While there is no {n}, there is {f}.", "There is {f}, but no {n}."],
 )
@@ -277,6 +282,31 @@ NORMAL_SENTENCES = Bank(
      "Appearances of the skull base are normal.", "The hippocampi are symmetrical in size and signal.",
      "Normal appearance of the deep white matter.", "No dural thickening or enhancement."],
 )
+# Training only: normal statements composed from structures and predicates, so that the model
+# learns that naming a structure asserts nothing and "normal" in any wording is normal, rather
+# than memorising a list of normal sentences (the held-out split keeps its own sentences).
+NORMAL_STRUCTURES = [
+    ("ventricles", True), ("basal cisterns", True), ("cerebellum", False), ("brainstem", False), ("pons", False),
+    ("midbrain", False), ("medulla", False), ("corpus callosum", False), ("thalami", True), ("basal ganglia", True),
+    ("internal capsules", True), ("cerebral peduncles", True), ("hippocampi", True), ("amygdalae", True),
+    ("temporal lobes", True), ("frontal lobes", True), ("parietal lobes", True), ("occipital lobes", True),
+    ("insular cortex", False), ("cerebral cortex", False), ("deep white matter", False),
+    ("periventricular white matter", False), ("pituitary gland", False), ("pineal gland", False),
+    ("optic chiasm", False), ("optic nerves", True), ("orbits", True), ("cerebellopontine angles", True),
+    ("internal auditory meati", True), ("vertebral arteries", True), ("basilar artery", False),
+    ("internal carotid arteries", True), ("dural venous sinuses", True), ("transverse sinuses", True),
+    ("sigmoid sinuses", True), ("straight sinus", False), ("subarachnoid spaces", True), ("sulci", True),
+    ("fourth ventricle", False), ("third ventricle", False), ("cerebral aqueduct", False), ("foramen magnum", False),
+    ("calvarium", False), ("craniocervical junction", False), ("dura", False), ("choroid plexus", False),
+    ("septum pellucidum", False), ("mammillary bodies", True), ("tectal plate", False), ("cerebellar vermis", False),
+    ("pituitary stalk", False), ("pituitary fossa", False), ("middle cerebral arteries", True), ("cerebellar hemispheres", True),
+]
+NORMAL_FRAMES = ["The {s} {be} normal.", "The {s} {be} unremarkable.", "The {s} {be} within normal limits.",
+                 "The {s} {be} normal in size and signal.", "The {s} {be} normal in appearance.",
+                 "Normal {s}.", "Unremarkable {s}.", "No abnormality of the {s}.", "No abnormal signal in the {s}.",
+                 "The {s} {be} of normal appearance.", "The {s} {be} preserved.", "The appearance of the {s} is normal."]
+
+
 DETAIL_SENTENCES = Bank(
     ["On FLAIR the periventricular white matter returns normal signal.",
      "Susceptibility weighted imaging shows no microhaemorrhage.",
@@ -352,6 +382,19 @@ INCIDENTAL_CONCLUSIONS = Bank(
      "Otherwise no intracranial abnormality."],
     ["Incidental finding only, as described."],
 )
+# Training only: clinical details that name a finding, composed from the findings' own terms, so
+# that the model learns the question or history never counts (model/LABEL_RULES.md), whatever
+# the finding; and recommendations in the conditional, which hedge nothing about the brain.
+CLINICAL_HISTORY_FRAMES = ["Known {n}, follow up.", "History of {n}.", "Previous {n}.", "Background of {n}; new symptoms.",
+                           "Known {n}. Surveillance.", "{N} on the previous scan, review.", "Treated {n}, interval scan.",
+                           "Known {n}, now worse.", "?{n}", "Query {n}.", "Rule out {n}.", "Exclude {n}.",
+                           "Past history of {n}, headaches."]
+RECOMMENDATION_FRAMES = ["Repeat imaging in {a} months would be useful.", "Further imaging may be helpful if symptoms persist.",
+                         "A follow-up scan could be considered in {a} weeks.", "Consider repeat MRI with contrast.",
+                         "Correlation with the clinical findings would be helpful.",
+                         "Suggest review in the multidisciplinary meeting.", "An interval scan might be useful."]
+
+
 RECOMMENDATIONS = Bank(
     ["Suggest follow-up MRI in 6 months.", "Discussed with the referring team.", "Clinical correlation is recommended.",
      "Neurosurgical referral advised.", "Report discussed with the stroke team by telephone."],
@@ -403,6 +446,23 @@ class _Writer:
     def pick(self, bank):
         return _fill(self.rng, bank.pick(self.rng, self.split), self.split)
 
+    def normal_sentence(self):
+        if self.split == "train" and self.rng.random() < 0.5:
+            structure, plural = self.rng.choice(NORMAL_STRUCTURES)
+            return self.rng.choice(NORMAL_FRAMES).format(s=structure, be="are" if plural else "is")
+        return self.pick(NORMAL_SENTENCES)
+
+    def clinical(self):
+        if self.split == "train" and self.rng.random() < 0.4:
+            n = self.negated(self.rng.choice(CATEGORIES))
+            return _fill(self.rng, self.rng.choice(CLINICAL_HISTORY_FRAMES), self.split).format(n=n, N=_capitalise(n))
+        return self.pick(CLINICAL)
+
+    def recommendation(self):
+        if self.split == "train" and self.rng.random() < 0.5:
+            return _fill(self.rng, self.rng.choice(RECOMMENDATION_FRAMES), self.split)
+        return self.pick(RECOMMENDATIONS)
+
     def finding(self, category):
         return self.pick(FINDINGS[category][0])
 
@@ -444,6 +504,14 @@ def _draw_classes(rng):
     return classes
 
 
+def _with_abnormal(labels):
+    """A sentence that states a category or an incidental abnormality states `abnormal` too:
+    positive unless all it states is uncertain."""
+    if not labels:
+        return labels
+    return dict(labels, abnormal=POSITIVE if POSITIVE in labels.values() else UNCERTAIN)
+
+
 def _target_words(rng, short):
     if short:
         return 0
@@ -453,10 +521,11 @@ def _target_words(rng, short):
 
 
 def generate_report(rng, split="train", short=False):
-    """Returns (text, classes, evidence): classes maps every label to a class index; evidence maps
-    each positive or uncertain label to the (start, end) character spans of the sentences that
-    state it. `short` reports carry no normal filler and often only their findings and
-    conclusion: cheap training examples with the same findings."""
+    """Returns (text, classes, statements): classes maps every label to a class index;
+    statements are the sentences that state a label, {"start", "end" (character offsets),
+    "labels": {label: the class this sentence states}}, each one sentence ending at its full
+    stop. `short` reports carry no normal filler and often only their findings and conclusion:
+    cheap training examples with the same findings."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     w = _Writer(rng, split)
@@ -466,7 +535,7 @@ def generate_report(rng, split="train", short=False):
     postop = rng.random() < 0.06
     classes["abnormal"] = abnormal_class([classes[c] for c in CATEGORIES], intracranial or postop)
 
-    # Sentences as (text, labels they state); the findings section first.
+    # Sentences as (text, {label: class it states}); the findings section first.
     stated = [c for c in CATEGORIES if classes[c] != NEGATIVE]
     only_in_conclusion = {c for c in stated if rng.random() < 0.12}
     negatives = [c for c in CATEGORIES if classes[c] == NEGATIVE]
@@ -476,69 +545,69 @@ def generate_report(rng, split="train", short=False):
         if c in only_in_conclusion:
             continue
         if classes[c] == POSITIVE and negatives and rng.random() < 0.2:
-            findings.append((w.contrast(negatives.pop(), c), {c}))
+            findings.append((w.contrast(negatives.pop(), c), {c: POSITIVE}))
         else:
-            findings.append((w.statement(c, classes[c]), {c}))
+            findings.append((w.statement(c, classes[c]), {c: classes[c]}))
     if negatives and rng.random() < 0.6:
         k = min(len(negatives), rng.randint(2, 4))
-        findings.append((w.negation_list(negatives[:k]), set()))
+        findings.append((w.negation_list(negatives[:k]), {}))
         negatives = negatives[k:]
     for c in negatives:
         r = rng.random()
         if r < 0.2:
-            findings.append((w.negation(c), set()))
+            findings.append((w.negation(c), {}))
         elif r < 0.3 and c in SPECIAL_NEGATIVES:
-            findings.append((w.pick(SPECIAL_NEGATIVES[c]), set()))
+            findings.append((w.pick(SPECIAL_NEGATIVES[c]), {}))
         elif r < 0.33:
-            findings.append((w.pick(RESOLVED_FRAMES).format(n=w.negated(c), N=_capitalise(w.negated(c))), set()))
+            findings.append((w.pick(RESOLVED_FRAMES).format(n=w.negated(c), N=_capitalise(w.negated(c))), {}))
     if postop:
-        findings.append((w.pick(POSTOP), {"abnormal"}))
+        findings.append((w.pick(POSTOP), {"abnormal": POSITIVE}))
         if classes["mass"] == NEGATIVE:
-            findings.append((w.pick(POSTOP_NO_TUMOUR), set()))
+            findings.append((w.pick(POSTOP_NO_TUMOUR), {}))
     if intracranial:
-        findings.append((w.pick(INTRACRANIAL_INCIDENTAL), {"abnormal"}))
+        findings.append((w.pick(INTRACRANIAL_INCIDENTAL), {"abnormal": POSITIVE}))
     if extracranial:
-        findings.append((w.pick(EXTRACRANIAL_INCIDENTAL), set()))
-    findings = [(text, labels | ({"abnormal"} if labels else set())) for text, labels in findings]
+        findings.append((w.pick(EXTRACRANIAL_INCIDENTAL), {}))
+    findings = [(text, _with_abnormal(labels)) for text, labels in findings]
 
     # Normal and descriptive sentences up to a real-looking length.
     target = _target_words(rng, short)
     words = 25 + sum(len(s.split()) for s, _ in findings)
     while words < target:
-        s = w.pick(NORMAL_SENTENCES if rng.random() < 0.7 else DETAIL_SENTENCES)
-        findings.append((s, set()))
+        s = w.normal_sentence() if rng.random() < 0.7 else w.pick(DETAIL_SENTENCES)
+        findings.append((s, {}))
         words += len(s.split())
     rng.shuffle(findings)
 
     restated = [c for c in stated if classes[c] == POSITIVE] + [c for c in stated if classes[c] == UNCERTAIN]
     conclusion = []
     if stated and not only_in_conclusion and rng.random() < 0.1:
-        conclusion.append((w.pick(CONCLUSION_AS_ABOVE), set()))
+        conclusion.append((w.pick(CONCLUSION_AS_ABOVE), {}))
         restated = []
     for c in restated:
         if classes[c] == POSITIVE:
             f = w.finding(c)
-            conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=_capitalise(f)), {c, "abnormal"}))
+            conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=_capitalise(f)), {c: POSITIVE}))
         else:
-            conclusion.append((w.statement(c, UNCERTAIN), {c, "abnormal"}))
+            conclusion.append((w.statement(c, UNCERTAIN), {c: UNCERTAIN}))
+    conclusion = [(text, _with_abnormal(labels)) for text, labels in conclusion]
     if not conclusion:
-        conclusion.append((w.pick(INCIDENTAL_CONCLUSIONS if intracranial or postop else NORMAL_CONCLUSIONS), set()))
-    if len(conclusion) > 1 and rng.random() < 0.4:
-        conclusion = [(f"{i + 1}. {s}", labels) for i, (s, labels) in enumerate(conclusion)]
+        conclusion.append((w.pick(INCIDENTAL_CONCLUSIONS if intracranial or postop else NORMAL_CONCLUSIONS), {}))
+    numbered = len(conclusion) > 1 and rng.random() < 0.4
     if stated and rng.random() < 0.3:
-        conclusion.append((w.pick(RECOMMENDATIONS), set()))
+        conclusion.append((w.recommendation(), {}))
 
     style = _Style(rng)
     sections = [
-        ("clinical", [(w.pick(CLINICAL), set())]),
-        ("technique", [(w.pick(TECHNIQUE), set())]),
-        ("comparison", [(w.pick(COMPARISON), set())]),
+        ("clinical", [(w.clinical(), {})]),
+        ("technique", [(w.pick(TECHNIQUE), {})]),
+        ("comparison", [(w.pick(COMPARISON), {})]),
         ("findings", findings),
         ("conclusion", conclusion),
     ]
     if short and rng.random() < 0.5:
         sections = [sections[0]] + sections[3:] if rng.random() < 0.5 else sections[3:]
-    text, evidence = "", {}
+    text, statements = "", []
     for i, (section, sentences) in enumerate(sections):
         if i:
             text += "\n\n" if style.blank_lines else "\n"
@@ -549,12 +618,13 @@ def generate_report(rng, split="train", short=False):
                 text += "\n"
             elif j or style.header_on_own_line is False:
                 text += " "
+            if section == "conclusion" and numbered:
+                text += f"{j + 1}. "  # outside the statement: a number states nothing
             sentence = style.sentence(sentence)
-            for label in labels:
-                if classes[label] != NEGATIVE:
-                    evidence.setdefault(label, []).append((len(text), len(text) + len(sentence)))
+            if labels:
+                statements.append({"start": len(text), "end": len(text) + len(sentence), "labels": labels})
             text += sentence
-    return text, classes, evidence
+    return text, classes, statements
 
 
 class _Style:
@@ -580,7 +650,9 @@ class _Style:
         if self.typo_rate:
             s = " ".join(_typo(self.rng, x) if self.rng.random() < self.typo_rate else x for x in s.split(" "))
         if self.dictated and self.rng.random() < 0.15:
-            s += self.rng.choice(DICTATION_ARTEFACTS)
+            # Inside the sentence: what follows its full stop belongs to the next.
+            artefact = self.rng.choice(DICTATION_ARTEFACTS)
+            s = s[:-1] + artefact + "." if s.endswith(".") else s + artefact
         return s
 
 
@@ -594,9 +666,9 @@ def write_reports_csv(path, reports):
 
 
 def generate(n, seed, id_prefix="r", split="train", short_fraction=0.0):
-    """Yields n dicts {id, text, labels, evidence} deterministically from seed, written with the
+    """Yields n dicts {id, text, labels, statements} deterministically from seed, written with the
     phrasings of `split` ("train" or "held_out"); a `short_fraction` of them short (training)."""
     rng = random.Random(seed)
     for i in range(n):
-        text, classes, evidence = generate_report(rng, split, short=rng.random() < short_fraction)
-        yield {"id": f"{id_prefix}{i:06d}", "text": text, "labels": classes, "evidence": evidence}
+        text, classes, statements = generate_report(rng, split, short=rng.random() < short_fraction)
+        yield {"id": f"{id_prefix}{i:06d}", "text": text, "labels": classes, "statements": statements}

@@ -12,36 +12,42 @@ from .bundle import OfflineLabeller, write_manifest
 from .evaluate import positive_scores
 
 
-def _evidence_tokens(text, spans_by_label, tokenizer, ids):
-    """Per label, the indices of the tokens inside its evidence spans (character offsets), found
-    by tokenizing the text in pieces cut at the span boundaries; {} if that does not reproduce
-    the whole text's tokens (a boundary inside a word)."""
-    cuts = sorted({0, len(text)} | {b for spans in spans_by_label.values() for span in spans for b in span})
+def _statement_tokens(text, statements, tokenizer, ids):
+    """The token indices of each statement (character offsets start, end), found by tokenizing
+    the text in pieces cut at the statements' boundaries; None if that does not reproduce the
+    whole text's tokens (a boundary inside a word)."""
+    cuts = sorted({0, len(text)} | {s[key] for s in statements for key in ("start", "end")})
     pieces, piece_ids = [], []
     for start, end in zip(cuts, cuts[1:]):
         piece = tokenizer.encode(text[start:end])
         pieces.append((start, end, len(piece_ids), len(piece_ids) + len(piece)))
         piece_ids += piece
     if piece_ids != ids:
-        return {}
-    return {label: [t for start, end, first, last in pieces if any(s <= start and end <= e for s, e in spans)
-                    for t in range(first, last)]
-            for label, spans in spans_by_label.items()}
+        return None
+    return [[t for start, end, first, last in pieces if s["start"] <= start and end <= s["end"]
+             for t in range(first, last)] for s in statements]
 
 
 def examples_from_reports(reports, tokenizer, label_names, max_tokens):
-    """(ids, classes, evidence) for the reports that fit one window; evidence maps a label index
-    to the tokens of the sentences that state it, when the report knows them (generated ones
-    do). Longer reports are left to chunking at inference time: a window that misses a finding
-    must not be taught that it is there."""
+    """(ids, classes, token_classes, sentences_known) for the reports that fit one window.
+    Where a report knows its statements (generated ones do: the sentences that state a label
+    and the class each states), token_classes maps a label index to (token, class) pairs and
+    sentences_known is True: every other sentence states nothing. Longer reports are left to
+    chunking at inference time: a window that misses a finding must not be taught that it is
+    there."""
     content = max_tokens - 2
     examples = []
     for r in reports:
         ids = tokenizer.encode(r["text"])
-        if len(ids) <= content:
-            by_name = _evidence_tokens(r["text"], r.get("evidence", {}), tokenizer, ids)
-            evidence = {label_names.index(name): tokens for name, tokens in by_name.items() if tokens}
-            examples.append((ids, [r["labels"][name] for name in label_names], evidence))
+        if len(ids) > content:
+            continue
+        statements = r.get("statements")
+        tokens = _statement_tokens(r["text"], statements, tokenizer, ids) if statements is not None else None
+        token_classes = {}
+        for statement, statement_tokens in zip(statements or [], tokens or []):
+            for name, cls in statement["labels"].items():
+                token_classes.setdefault(label_names.index(name), []).extend((t, cls) for t in statement_tokens)
+        examples.append((ids, [r["labels"][name] for name in label_names], token_classes, tokens is not None))
     return examples
 
 
@@ -50,21 +56,20 @@ def _batch(examples, indices, tokenizer, num_labels):
     length = max(len(r) for r in rows)
     ids = torch.full((len(rows), length), tokenizer.pad_id, dtype=torch.int64)
     mask = torch.zeros_like(ids)
-    evidence = torch.zeros((len(rows), num_labels, length))
+    token_classes = torch.full((len(rows), num_labels, length), -1, dtype=torch.int64)
     for j, r in enumerate(rows):
         ids[j, :len(r)] = torch.tensor(r)
         mask[j, :len(r)] = 1
-        for label, tokens in examples[indices[j]][2].items():
-            evidence[j, label, [t + 1 for t in tokens]] = 1.0  # +1: after [CLS]
-    return ids, mask, torch.tensor([examples[i][1] for i in indices]), evidence
+        for label, pairs in examples[indices[j]][2].items():
+            for t, cls in pairs:
+                token_classes[j, label, t + 1] = cls  # +1: after [CLS]
+    return (ids, mask, torch.tensor([examples[i][1] for i in indices]), token_classes,
+            torch.tensor([examples[i][3] for i in indices]))
 
 
-def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=None, log=print,
-          evidence_weight=0.5):
-    """AdamW with a one-cycle schedule; cross-entropy over every label's classes, plus, where an
-    example knows the sentences that state a label, evidence_weight x the negative log of the
-    attention that label's pooling puts on them: attention that points at its evidence is what
-    the server returns as evidence. Stops after max_steps optimiser steps when given."""
+def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=None, log=print):
+    """AdamW with a one-cycle schedule on the model's training_loss (network.py). Stops after
+    max_steps optimiser steps when given."""
     rng = random.Random(seed)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
@@ -72,7 +77,6 @@ def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=No
         steps = min(steps, max_steps)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=max(steps, 2),
                                                    pct_start=0.1)
-    loss_fn = torch.nn.CrossEntropyLoss()
     model.train()
     step = 0
     for epoch in range(epochs):
@@ -84,13 +88,7 @@ def train(model, examples, tokenizer, epochs, batch_size, lr, seed, max_steps=No
         for indices in batches:
             if step >= steps:
                 break
-            ids, mask, target, evidence = _batch(examples, indices, tokenizer, model.label_queries.size(0))
-            logits, attention = model.logits_and_attention(ids, mask)
-            loss = loss_fn(logits.reshape(-1, logits.size(-1)), target.reshape(-1))
-            supervised = evidence.sum(-1) > 0  # [B, L]
-            if evidence_weight > 0 and supervised.any():
-                on_evidence = (attention * evidence).sum(-1)[supervised]
-                loss = loss - evidence_weight * torch.log(on_evidence + 1e-6).mean()
+            loss = model.training_loss(*_batch(examples, indices, tokenizer, model.label_queries.size(0)))
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

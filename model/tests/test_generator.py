@@ -51,12 +51,24 @@ def test_no_held_out_phrasing_is_a_training_phrasing_of_any_bank():
     assert not leaked
 
 
-def test_evidence_spans_cover_sentences_that_state_the_label():
+def test_statements_cover_sentences_that_state_each_stated_label():
     for report in generate(300, seed=9):
-        for label, spans in report["evidence"].items():
-            assert report["labels"][label] != NEGATIVE
-            for start, end in spans:
-                assert 0 <= start < end <= len(report["text"])
+        for statement in report["statements"]:
+            assert 0 <= statement["start"] < statement["end"] <= len(report["text"])
+            # One sentence each, ending at its full stop: the model labels sentences.
+            sentence = report["text"][statement["start"]:statement["end"]]
+            assert sentence.endswith(".") and "." not in sentence[:-1], sentence
+            for label, cls in statement["labels"].items():
+                assert cls != NEGATIVE and report["labels"][label] != NEGATIVE
+                if report["labels"][label] == UNCERTAIN:
+                    assert cls == UNCERTAIN
         for label in CATEGORIES:
             if report["labels"][label] != NEGATIVE:
-                assert report["evidence"].get(label), (label, report["text"])
+                assert any(label in s["labels"] for s in report["statements"]), (label, report["text"])
+
+
+def test_composed_training_sentences_never_write_a_held_out_one():
+    train = " ".join(r["text"] for r in generate(3000, seed=1, split="train"))
+    held_out = [p for b in (generator.NORMAL_SENTENCES, generator.DETAIL_SENTENCES, generator.CLINICAL,
+                            generator.RECOMMENDATIONS) for p in b.phrasings["held_out"]]
+    assert not [p for p in held_out if p.split("{")[0] in train]

@@ -1,0 +1,67 @@
+import torch
+
+from radlabel_model.labels import CLASSES
+from radlabel_model.network import EncoderConfig, SentenceClassifier
+
+FULL_STOP = 5
+CLS, SEP = 1, 2
+
+
+def tiny_model():
+    torch.manual_seed(0)
+    config = EncoderConfig(vocab_size=40, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                           intermediate_size=32, max_position_embeddings=64, pre_layer_norm=True)
+    model = SentenceClassifier(config, num_labels=3, classes=CLASSES, sentence_end_ids=[FULL_STOP], pool_hidden=8)
+    return torch.jit.script(model.eval())
+
+
+def batch(rows):
+    length = max(len(r) for r in rows)
+    ids = torch.zeros((len(rows), length), dtype=torch.int64)
+    mask = torch.zeros_like(ids)
+    for i, r in enumerate(rows):
+        ids[i, :len(r)] = torch.tensor(r)
+        mask[i, :len(r)] = 1
+    return ids, mask
+
+
+def test_a_sentence_means_the_same_wherever_it_stands():
+    model = tiny_model()
+    finding = [11, 12, 13, FULL_STOP]
+    others = [[20, 21, FULL_STOP], [30, 31, 32, 33, 34, FULL_STOP, 22, FULL_STOP]]
+    rows = [[CLS] + finding + [SEP]] + [[CLS] + o + finding + [SEP] for o in others]
+    with torch.no_grad():
+        logits, _, members = model.sentences(*batch(rows))
+    # The finding's sentence: first in row 0, second in row 1, third in row 2.
+    first = logits[0, :, 1]  # [CLS] joins the first sentence, so compare the later two
+    assert torch.allclose(logits[1, :, 1], logits[2, :, 2], atol=1e-5)
+    assert not torch.allclose(first, logits[1, :, 1], atol=1e-5)
+    assert members.sum(-1).tolist()[1][:3] == [4, 4, 1]  # [CLS] 20 21 . | 11 12 13 . | [SEP]
+
+
+def test_report_takes_each_labels_strongest_sentence_and_probabilities_sum_to_one():
+    model = tiny_model()
+    ids, mask = batch([[CLS, 11, 12, FULL_STOP, 20, 21, FULL_STOP, 30, FULL_STOP, SEP], [CLS, 14, FULL_STOP, SEP]])
+    with torch.no_grad():
+        logits, _, members = model.sentences(ids, mask)
+        probabilities = model(ids, mask)
+    sentence_probabilities = torch.softmax(logits, dim=-1)
+    positive = CLASSES.index("positive")
+    real = members.any(-1)
+    for b in range(2):
+        expected = sentence_probabilities[b, :, real[b], positive].max(dim=-1)[0]
+        assert torch.allclose(probabilities[b, :, positive], expected, atol=1e-6)
+    assert torch.allclose(probabilities.sum(-1), torch.ones(2, 3), atol=1e-6)
+
+
+def test_evidence_attention_lies_in_one_sentence():
+    model = tiny_model()
+    ids, mask = batch([[CLS, 11, 12, FULL_STOP, 20, 21, FULL_STOP, SEP]])
+    with torch.no_grad():
+        probabilities, attention = model.evidence(ids, mask)
+    assert torch.allclose(probabilities, model(ids, mask))
+    sentence = model.sentence_of_token(ids)[0]
+    for label in range(3):
+        weighted = attention[0, label] > 1e-6
+        assert len(set(sentence[weighted].tolist())) == 1
+        assert torch.isclose(attention[0, label].sum(), torch.tensor(1.0), atol=1e-5)
