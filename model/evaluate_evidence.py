@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
-from radlabel_model.labels import LABELS, NEGATIVE  # noqa: E402
+from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE  # noqa: E402
 
 COUNT = 2000
 SEEDS = {"held_out": 3, "train": 2}  # the model card's test split; the validation split
@@ -45,10 +45,11 @@ def score(results_path, split):
                 if evidence and any(evidence["start"] < s["end"] and s["start"] < evidence["end"]
                                     for s in report["statements"] if name in s["labels"]):
                     hits[name] += 1
-    for name in LABELS:
-        if total[name]:
-            print(f"| {name} | {total[name]} | {hits[name] / total[name]:.3f} |")
-    print(f"| all | {sum(total.values())} | {sum(hits.values()) / max(1, sum(total.values())):.3f} |")
+    rows = [(name, [name]) for name in LABELS if total[name]]
+    rows += [("categories", CATEGORIES), ("all", LABELS)]
+    for row, names in rows:
+        n = sum(total[name] for name in names)
+        print(f"| {row} | {n} | {sum(hits[name] for name in names) / max(1, n):.3f} |")
 
 
 def main():

@@ -232,11 +232,10 @@ class SentenceClassifier(_LabelHeads):
         loss = F.nll_loss(torch.log(probabilities.clamp(min=1e-6)).reshape(-1, probabilities.size(-1)),
                           target.reshape(-1))
         # A sentence's class is the strongest its tokens state: positive over uncertain over none.
-        strength = torch.zeros(3, dtype=torch.long)
-        strength[self.uncertain_index], strength[self.positive_index] = 1, 2
+        strength = torch.zeros(4, dtype=torch.long)  # indexed by class + 1: -1 (states nothing) is 0
+        strength[self.uncertain_index + 1], strength[self.positive_index + 1] = 1, 2
         by_strength = torch.tensor([self.negative_index, self.uncertain_index, self.positive_index])
-        token_strength = torch.where(token_classes >= 0, strength[token_classes.clamp(min=0)],
-                                     torch.full_like(token_classes, 0))  # [B, L, T]
+        token_strength = strength[token_classes + 1]  # [B, L, T]
         sentence_strength = (members.unsqueeze(1).long() * token_strength.unsqueeze(2)).amax(dim=-1)  # [B, L, S]
         sentence_target = by_strength[sentence_strength]
         known = (members.any(dim=-1) & sentences_known.unsqueeze(1)).unsqueeze(1).expand_as(sentence_target)
