@@ -3,8 +3,8 @@
 
 Runs (a) the offline ceiling over the corpus and (b) radlabel-server driven by `radlabel bench`
 (4 streams x 32 reports/message) over the same reports, and prints for each the cores used and
-CPU-ms per model window; for the server also the CPU of its two busiest threads (the model's
-OpenMP master and worker) apart from all its other threads, the load generator's CPU, the
+CPU-ms per model window; for the server also the CPU of its two busiest threads (the model
+threads: two batcher workers by default) apart from all its other threads, the load generator's CPU, the
 share of wall time inside model calls and the mean padding (from its /metrics).
 
     /usr/bin/python3 bench/cpu_accounting.py [--corpus FILE]   (bench/run.sh makes the corpus)

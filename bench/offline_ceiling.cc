@@ -4,8 +4,10 @@
 //
 //   radlabel-offline-ceiling --bundle=model/default --input=corpus.csv --id_column=report_id
 #include <algorithm>
-#include <random>
+#include <atomic>
 #include <iostream>
+#include <random>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -23,7 +25,10 @@ ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE, "Model bundle directory.
 ABSL_FLAG(std::string, input, "", "Reports, CSV or JSONL.");
 ABSL_FLAG(std::string, id_column, "id", "CSV column (or JSONL key) of the report id.");
 ABSL_FLAG(std::string, text_column, "text", "CSV column (or JSONL key) of the report text.");
-ABSL_FLAG(int, intra_op_threads, 2, "LibTorch intra-op threads.");
+ABSL_FLAG(int, intra_op_threads, radlabel::TorchModelOptions().intra_op_threads,
+          "LibTorch intra-op threads of each model call.");
+ABSL_FLAG(int, model_workers, radlabel::BatcherOptions().model_workers,
+          "Threads that each run the next batch, concurrently (as the server's --model_workers).");
 ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size, "Rows per model call.");
 ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
           "Padded tokens per model call.");
@@ -81,10 +86,10 @@ int Run() {
     first = last;
   }
   if (absl::GetFlag(FLAGS_shuffle_batches)) std::shuffle(spans.begin(), spans.end(), std::mt19937(1));
-  const absl::Time model_start = absl::Now();
-  int64_t batches = 0, padded = 0, real = 0;
+  int64_t padded = 0, real = 0;
+  std::vector<TokenBatch> batches;
   for (const auto& [first, last] : spans) {
-    TokenBatch batch;
+    TokenBatch& batch = batches.emplace_back();
     batch.batch_size = static_cast<int>(last - first);
     batch.seq_len = static_cast<int>(windows[last - 1].size());
     batch.input_ids.assign(static_cast<size_t>(batch.batch_size * batch.seq_len), tokenizer->pad_id());
@@ -96,9 +101,24 @@ int Run() {
       real += static_cast<int64_t>(windows[r].size());
     }
     padded += static_cast<int64_t>(batch.batch_size) * batch.seq_len;
-    if (auto out = (*model)->Run(batch); !out.ok()) return std::cerr << out.status().message() << "\n", 1;
-    ++batches;
   }
+  // Workers take the next batch in order, as the server's batcher workers take the next batch.
+  const absl::Time model_start = absl::Now();
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < std::max(1, absl::GetFlag(FLAGS_model_workers)); ++w) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < batches.size() && !failed; i = next++) {
+        if (auto out = (*model)->Run(batches[i]); !out.ok()) {
+          std::cerr << out.status().message() << "\n";
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  if (failed) return 1;
   const double model_s = absl::ToDoubleSeconds(absl::Now() - model_start);
   const double tokenize_s = absl::ToDoubleSeconds(tokenize_time);
   const double n = static_cast<double>(texts.size());
@@ -107,7 +127,7 @@ int Run() {
         R"({"reports": %d, "windows": %d, "batches": %d, "padding_ratio": %.4f, )"
         R"("tokenize_seconds": %.4f, "model_seconds": %.4f, "model_reports_per_second": %.2f, )"
         R"("reports_per_second": %.2f})",
-        texts.size(), windows.size(), batches, 1.0 - static_cast<double>(real) / padded, tokenize_s,
+        texts.size(), windows.size(), batches.size(), 1.0 - static_cast<double>(real) / padded, tokenize_s,
         model_s, n / model_s, n / (model_s + tokenize_s)) << "\n";
   } else {
     std::cout << absl::StrFormat(
@@ -115,7 +135,7 @@ int Run() {
         "tokenization: %.3f s (%.0f reports/s, one thread)\n"
         "model:        %.3f s (%.1f reports/s, %.1f windows/s)\n"
         "both:         %.1f reports/s\n",
-        texts.size(), windows.size(), batches, 100.0 * (1.0 - static_cast<double>(real) / padded),
+        texts.size(), windows.size(), batches.size(), 100.0 * (1.0 - static_cast<double>(real) / padded),
         tokenize_s, n / tokenize_s, model_s, n / model_s, windows.size() / model_s,
         n / (model_s + tokenize_s));
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """radlabel's benchmark: in ONE run on one machine, measures and prints as ratios
 
-  (a)  the offline ceiling: the bundle as a bare LibTorch loop over length-sorted batches
+  (a)  the offline ceiling: the bundle as a bare LibTorch loop over length-sorted batches, with
+       the server's threads (2 model workers x 1 intra-op thread), and (a') with 1 x 2
   (b)  radlabel end to end over gRPC, driven by `radlabel bench`
   (c)  a naive Python grpcio server running the same TorchScript model once per request
   (d)  radlabel with batching off (--max_batch_size=1)
@@ -80,16 +81,20 @@ class Bench:
         return start([PYTHON, os.path.join(ROOT, "bench", "naive_server.py"), "--stubs", self.stubs,
                       *flags], os.path.join(self.results, f"{name}.log"))
 
+    def ceiling(self, key, *flags):
+        run = subprocess.run([os.path.join(self.build, "bench", "radlabel-offline-ceiling"),
+                              f"--input={self.corpus}", "--id_column=report_id", "--json", *flags],
+                             check=True, capture_output=True, text=True)
+        a = json.loads(run.stdout.strip().splitlines()[-1])
+        print(f"  {key:34s} {a['model_reports_per_second']:8.1f} reports/s "
+              f"(model only; {a['reports_per_second']:.1f} with tokenization)", flush=True)
+        self.record(key, a)
+
     def round(self):
         duration = f"--duration={self.args.duration}s"
         every_report = [f"--max_reports={self.args.reports}", "--duration=3600s"]
-        ceiling = subprocess.run([os.path.join(self.build, "bench", "radlabel-offline-ceiling"),
-                                  f"--input={self.corpus}", "--id_column=report_id", "--json"],
-                                 check=True, capture_output=True, text=True)
-        a = json.loads(ceiling.stdout.strip().splitlines()[-1])
-        print(f"  {'(a) offline ceiling':34s} {a['model_reports_per_second']:8.1f} reports/s "
-              f"(model only; {a['reports_per_second']:.1f} with tokenization)", flush=True)
-        self.record("a_offline_ceiling", a)
+        self.ceiling("a_offline_ceiling")
+        self.ceiling("a_offline_ceiling_1x2", "--model_workers=1", "--intra_op_threads=2")
 
         proc, port = self.server("radlabel")
         self.harness("b_streams", port, "--stream", "--concurrency=4", "--reports_per_request=32",
@@ -135,7 +140,9 @@ class Bench:
         b1_p50 = self.median("b_1_caller", "latency_seconds.p50")
         d1_p50 = self.median("d_1_caller", "latency_seconds.p50")
         rows = [
-            ("(a) offline ceiling, model only", a, ""),
+            ("(a) offline ceiling, model only", a, "2 workers x 1 thread, as served"),
+            ("(a') offline ceiling, model only", self.median("a_offline_ceiling_1x2", "model_reports_per_second"),
+             "1 worker x 2 threads"),
             ("(b) radlabel, 4 streams x 32 reports/message", b, f"{self.args.reports} reports"),
             ("(b) radlabel, 32 unary callers x 1 report", b32, ""),
             ("(c) naive Python server, 32 callers", c32, "torch default threads (2)"),
@@ -144,6 +151,8 @@ class Bench:
         ]
         ratios = {
             "b_over_a": self.ratio(("b_streams",), ("a_offline_ceiling", "model_reports_per_second")),
+            "a_over_a_1x2": self.ratio(("a_offline_ceiling", "model_reports_per_second"),
+                                       ("a_offline_ceiling_1x2", "model_reports_per_second")),
             "b32_over_c32": self.ratio(("b_32_callers",), ("c_32_callers",)),
             "b32_over_c32_1_thread": self.ratio(("b_32_callers",), ("c_32_callers_1_thread",)),
             "b32_over_d32": self.ratio(("b_32_callers",), ("d_32_callers",)),
@@ -156,6 +165,7 @@ class Bench:
         print(f"  1 caller p50 latency: radlabel {1e3 * b1_p50:.2f} ms, unbatched {1e3 * d1_p50:.2f} ms")
         print("ratios (median over rounds of the same-round ratio):")
         print(f"  (b)/(a)   serving vs bare model           {ratios['b_over_a']:.3f}   (goal >= 0.90)")
+        print(f"  (a)/(a')  2 workers x 1 vs 1 x 2 threads  {ratios['a_over_a_1x2']:.2f}")
         print(f"  (b)/(c)   at 32 callers                   {ratios['b32_over_c32']:.1f}   (goal >= 5)")
         print(f"  (b)/(c')  at 32 callers, naive 1 thread   {ratios['b32_over_c32_1_thread']:.2f}")
         print(f"  (b)/(d)   batching on vs off, 32 callers  {ratios['b32_over_d32']:.2f}")

@@ -29,9 +29,12 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "one; empty disables the endpoint.");
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
           "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
-ABSL_FLAG(int, intra_op_threads, 2,
-          "LibTorch intra-op threads for the model. Use the number of physical cores the server "
-          "may use.");
+ABSL_FLAG(int, intra_op_threads, radlabel::TorchModelOptions().intra_op_threads,
+          "LibTorch intra-op threads of each model call. --model_workers x --intra_op_threads = "
+          "the physical cores the model may use.");
+ABSL_FLAG(int, model_workers, radlabel::BatcherOptions().model_workers,
+          "Threads that run batches on the model concurrently (1..64). Default 2: the cores of "
+          "the reference machine; use the physical cores the server may use.");
 ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size,
           "Most windows in one model call (1..4096).");
 ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
@@ -76,6 +79,7 @@ absl::Status Serve() {
   batching.max_batch_tokens = absl::GetFlag(FLAGS_max_batch_tokens);
   batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
   batching.max_queue_windows = absl::GetFlag(FLAGS_max_queue_windows);
+  batching.model_workers = absl::GetFlag(FLAGS_model_workers);
   RADLABEL_ASSIGN_OR_RETURN(
       std::unique_ptr<Batcher> batcher,
       Batcher::Create(batching, model.get(), tokenizer.pad_id(),

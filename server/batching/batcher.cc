@@ -15,7 +15,9 @@ absl::StatusOr<std::unique_ptr<Batcher>> Batcher::Create(const BatcherOptions& o
                                                          int model_max_tokens) {
   RADLABEL_RETURN_IF_ERROR(options.Validate(model_max_tokens));
   std::unique_ptr<Batcher> batcher(new Batcher(options, model, pad_id, outputs_per_window));
-  batcher->worker_ = std::thread([b = batcher.get()] { b->WorkerLoop(); });
+  for (int i = 0; i < options.model_workers; ++i) {
+    batcher->workers_.emplace_back([b = batcher.get()] { b->WorkerLoop(); });
+  }
   return batcher;
 }
 
@@ -45,9 +47,11 @@ void Batcher::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    work_changed_.Signal();
+    work_changed_.SignalAll();
   }
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
 }
 
 void Batcher::WorkerLoop() {
@@ -64,6 +68,8 @@ void Batcher::WorkerLoop() {
           if (options_.observer != nullptr) {
             options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
           }
+          // A Submit wakes one worker; what this batch left is for the next idle one.
+          if (queue_.size() > 0) work_changed_.Signal();
           break;
         }
         // Woken early by a Submit or Stop; re-polls either way.

@@ -1,5 +1,5 @@
-// The dynamic batcher: one bounded queue shared by every RPC, and one worker thread that forms
-// batches (policy in batch_queue.h) and runs them on the model.
+// The dynamic batcher: one bounded queue shared by every RPC, and model_workers worker threads
+// that each form the next batch (policy in batch_queue.h) and run it on the model.
 //
 // Contract:
 // - Submit never blocks on the model: it queues all of a request's windows or none, and
@@ -8,9 +8,10 @@
 // - Latency: with the model idle, a window waits for batch-mates (at most max_queue_delay) only
 //   when concurrent callers share batches (batch_queue.h); under load it waits for the batches
 //   ahead of it, oldest first.
-// - Every submitted task's `done` is called exactly once, on the worker thread, never under the
+// - Every submitted task's `done` is called exactly once, on a worker thread, never under the
 //   batcher's lock; a model error fails every task of that batch and the worker goes on.
-// - Stop() runs whatever is queued, then joins the worker. The destructor calls Stop().
+// - With several workers the model runs several batches at once (Model::Run is thread-safe).
+// - Stop() runs whatever is queued, then joins the workers. The destructor calls Stop().
 #pragma once
 
 #include <memory>
@@ -54,7 +55,7 @@ class Batcher {
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::CondVar work_changed_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace radlabel

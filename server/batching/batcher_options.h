@@ -34,6 +34,14 @@ struct BatcherOptions {
   // caller may retry later.
   int max_queue_windows = 8192;
 
+  // Threads that each take the next batch and run it on the model, concurrently. Range 1..64;
+  // default 2, with 1 LibTorch intra-op thread each: workers x intra-op threads = the cores to
+  // use. On 2 cores the bare model ran 1.45x faster as 2 workers x 1 thread than as 1 worker x 2
+  // threads (bench/offline_ceiling.cc, README "Threads"): a small model's operators are too short
+  // for intra-op parallelism to pay, and a single-threaded worker preempted by a gRPC or
+  // tokenizing thread stalls only itself, not a second thread waiting for it at every operator.
+  int model_workers = 2;
+
   // Time source; nullptr means the real clock. Tests inject a fake one.
   Clock* clock = nullptr;
 

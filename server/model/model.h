@@ -30,7 +30,7 @@ struct ModelOutput {
 class Model {
  public:
   virtual ~Model() = default;
-  // Called from one thread at a time.
+  // Thread-safe: the batcher's workers call it concurrently.
   virtual absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) = 0;
   // Whether Run can return attention (the bundle's module exports evidence()).
   virtual bool SupportsEvidence() const = 0;

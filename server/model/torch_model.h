@@ -13,9 +13,9 @@
 namespace radlabel {
 
 struct TorchModelOptions {
-  // LibTorch intra-op threads (process-wide setting). Default 2: the cores of the reference
-  // machine; on a dedicated host use its physical core count.
-  int intra_op_threads = 2;
+  // LibTorch intra-op threads (process-wide setting) of each model call. Default 1: the batcher
+  // runs one call per core (BatcherOptions::model_workers), which beats splitting each call.
+  int intra_op_threads = 1;
   // The output shape the model must produce, from labels.json.
   int num_labels = 0;
   int num_classes = 0;

@@ -139,6 +139,9 @@ TEST(BatcherOptionsTest, ValidateNamesTheFieldToFix) {
   const absl::Status status = options.Validate(128);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("max_batch_tokens"), absl::string_view::npos);
+  BatcherOptions no_workers;
+  no_workers.model_workers = 0;
+  EXPECT_NE(no_workers.Validate(128).message().find("model_workers"), absl::string_view::npos);
   EXPECT_TRUE(BatcherOptions().Validate(128).ok());
 }
 

@@ -114,6 +114,7 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   options.max_batch_size = 2;
   options.max_queue_windows = 4;
   options.max_queue_delay = absl::ZeroDuration();
+  options.model_workers = 1;  // one batch in the model, the rest counted in the queue
   auto batcher = MakeBatcher(model, options);
   std::vector<Outcome> outcomes(5);
   absl::BlockingCounter counter(5);
@@ -129,6 +130,27 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   release.Notify();
   counter.Wait();
   for (const Outcome& o : outcomes) EXPECT_TRUE(o.status.ok());
+}
+
+TEST(BatcherTest, SeveralWorkersRunBatchesOnTheModelAtOnce) {
+  FakeModel model(TagAndLength);
+  // Each run waits inside the model until a second is there too: one worker alone would wait
+  // out the timeout and leave the most concurrent runs at 1.
+  model.GatherConcurrentRuns(2, absl::Seconds(60));
+  BatcherOptions options;
+  options.max_batch_size = 1;
+  options.max_queue_delay = absl::ZeroDuration();
+  auto batcher = MakeBatcher(model, options);
+  constexpr int kTasks = 6;
+  std::vector<Outcome> outcomes(kTasks);
+  absl::BlockingCounter counter(kTasks);
+  std::vector<BatchTask> tasks;
+  for (int i = 0; i < kTasks; ++i) tasks.push_back(Task(3, 100 + i, &outcomes[i], &counter));
+  ASSERT_TRUE(batcher->Submit(std::move(tasks)).ok());
+  counter.Wait();
+  EXPECT_EQ(model.most_concurrent_runs(), 2);
+  for (int i = 0; i < kTasks; ++i) EXPECT_EQ(outcomes[i].values, (std::vector<float>{100.0f + i, 3.0f}));
+  EXPECT_EQ(model.batches().size(), static_cast<size_t>(kTasks));
 }
 
 TEST(BatcherTest, StopRunsQueuedWorkThenRefusesNewWork) {

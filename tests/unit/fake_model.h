@@ -1,7 +1,9 @@
 // A Model for tests: deterministic outputs computed from each row's tokens, a record of every
-// batch it ran, and optional gates to hold the worker inside Run or to fail a batch.
+// batch it ran, and optional gates to hold the worker inside Run, to gather concurrent runs, or
+// to fail a batch.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -28,8 +30,44 @@ class FakeModel : public Model {
     {
       absl::MutexLock lock(&mu_);
       batches_.push_back(batch);
+      ++in_flight_;
+      most_concurrent_ = std::max(most_concurrent_, in_flight_);
+      if (gather_ > 1) mu_.AwaitWithTimeout(absl::Condition(this, &FakeModel::Gathered), gather_timeout_);
+      if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
     }
-    if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
+    absl::StatusOr<ModelOutput> out = Compute(batch);
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+    return out;
+  }
+
+  // Run signals `entered` on its first call; every call then blocks until `release` is notified.
+  void HoldInRun(absl::Notification* entered, absl::Notification* release) {
+    entered_ = entered;
+    release_ = release;
+  }
+  // Each Run waits, at most `timeout`, until `runs` calls have been inside the model at once.
+  void GatherConcurrentRuns(int runs, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    gather_ = runs;
+    gather_timeout_ = timeout;
+  }
+  int most_concurrent_runs() {
+    absl::MutexLock lock(&mu_);
+    return most_concurrent_;
+  }
+  void FailWhen(std::function<bool(const TokenBatch&)> predicate) {
+    fail_when_ = std::move(predicate);
+  }
+  std::vector<TokenBatch> batches() {
+    absl::MutexLock lock(&mu_);
+    return batches_;
+  }
+
+ private:
+  bool Gathered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return most_concurrent_ >= gather_; }
+
+  absl::StatusOr<ModelOutput> Compute(const TokenBatch& batch) {
     if (release_ != nullptr) release_->WaitForNotification();
     if (fail_when_ && fail_when_(batch)) return absl::InternalError("fake model failure");
     if (batch.with_attention && row_attention_ == nullptr) {
@@ -52,20 +90,6 @@ class FakeModel : public Model {
     return out;
   }
 
-  // Run signals `entered` on its first call, then blocks until `release` is notified.
-  void HoldInRun(absl::Notification* entered, absl::Notification* release) {
-    entered_ = entered;
-    release_ = release;
-  }
-  void FailWhen(std::function<bool(const TokenBatch&)> predicate) {
-    fail_when_ = std::move(predicate);
-  }
-  std::vector<TokenBatch> batches() {
-    absl::MutexLock lock(&mu_);
-    return batches_;
-  }
-
- private:
   RowOutput row_output_;
   RowAttention row_attention_;
   absl::Notification* entered_ = nullptr;
@@ -73,6 +97,10 @@ class FakeModel : public Model {
   std::function<bool(const TokenBatch&)> fail_when_;
   absl::Mutex mu_;
   std::vector<TokenBatch> batches_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int most_concurrent_ ABSL_GUARDED_BY(mu_) = 0;
+  int gather_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Duration gather_timeout_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace radlabel::testing
