@@ -41,7 +41,8 @@ LOCATIONS = Bank(
      " in the {side} frontal white matter", " in the {side} parietal white matter", " in the medulla",
      " in the {side} middle cerebellar peduncle", " in the genu of the corpus callosum",
      " in the {side} precentral gyrus", " in the {side} occipital cortex", " in the vermis",
-     " in the {side} temporal pole", " in the {side} hippocampus", " in the {side} cerebral peduncle"],
+     " in the {side} temporal pole", " in the {side} hippocampus", " in the {side} cerebral peduncle",
+     " in the {side} caudate nucleus", " involving the {side} cingulate gyrus", " in the {side} parietal operculum"],
     [" involving the {side} frontal operculum", " in the {side} insular cortex", " within the midbrain",
      " in the {side} caudate head", " in the {side} internal capsule", ""],
 )
@@ -59,14 +60,16 @@ FINDINGS = {
               "an acute PCA territory infarct", "DWI hyperintensity with ADC correlate{loc} consistent with acute infarct",
               "an acute parenchymal haematoma{loc}", "acute bilateral thalamic infarcts", "an acute PICA territory infarct",
               "a small acute cortical infarct{loc}", "a DWI positive acute infarct{loc}", "a hyperacute infarct with DWI-FLAIR mismatch",
-              "acute infarcts in the border zones", "an acute pontine lacunar infarct", "a haemorrhagic venous infarct"],
+              "acute infarcts in the border zones", "an acute pontine lacunar infarct", "a haemorrhagic venous infarct",
+              "acute emboli in both cerebral hemispheres", "an evolving infarct{loc}",
+              "true diffusion restriction{loc} in keeping with acute infarction"],
              ["acute ischaemia{loc} with restricted diffusion", "recent infarction of the {side} MCA territory",
               "an evolving subacute infarct", "multiple small acute emboli", "acute haemorrhage within the {side} thalamus",
               "an acute infarct with surrounding cytotoxic oedema", "a new infarct with true restricted diffusion{loc}",
               "acute lacunar infarction{loc}"]),
         Bank(["acute infarct", "restricted diffusion", "acute ischaemia", "acute ischaemic change", "recent infarction",
               "acute haemorrhage", "intracranial haemorrhage", "acute stroke", "diffusion restriction", "new infarct",
-              "haematoma", "territorial infarct"],
+              "haematoma", "territorial infarct", "acute ischaemic event"],
              ["acute infarction", "restricted diffusion to suggest acute infarction", "acute territorial infarct",
               "recent ischaemic event", "DWI abnormality"]),
     ),
@@ -79,14 +82,17 @@ FINDINGS = {
               "primary CNS lymphoma", "residual enhancing tumour at the resection margin",
               "a glioblastoma{loc}", "leptomeningeal metastases", "a sellar and suprasellar mass", "a butterfly glioma of the corpus callosum",
               "an enhancing mass in the {side} cerebellopontine angle", "a necrotic enhancing tumour{loc}", "a pituitary microadenoma",
-              "a dural based mass with a dural tail", "an intraventricular tumour", "enhancing nodules in keeping with metastases"],
+              "a dural based mass with a dural tail", "an intraventricular tumour", "enhancing nodules in keeping with metastases",
+              "enhancing tumour in the resection bed", "a large meningioma over the {side} convexity",
+              "an infiltrative tumour{loc}", "several ring enhancing deposits", "a solid enhancing tumour{loc}",
+              "a {a}.{b} cm extra-axial mass"],
              ["a convexity meningioma over the {side} frontal lobe", "an infiltrative glioma{loc}",
               "several enhancing metastases", "a solid and cystic tumour{loc}", "an extra-axial meningioma",
               "recurrent tumour at the surgical bed", "a mass{loc} with surrounding oedema and midline shift",
               "a large {side} cerebellopontine angle schwannoma"]),
         Bank(["mass lesion", "space-occupying lesion", "intracranial mass", "enhancing lesion", "tumour",
               "mass effect", "intracranial neoplasm", "metastases", "tumour recurrence",
-              "residual tumour", "schwannoma", "mass"],
+              "residual tumour", "schwannoma", "mass", "neoplastic disease"],
              ["focal mass", "abnormal enhancement", "residual or recurrent tumour", "neoplastic lesion",
               "space occupying lesion"]),
     ),
@@ -97,11 +103,13 @@ FINDINGS = {
               "volume loss more than expected for age", "frontotemporal atrophy", "mesial temporal atrophy",
               "disproportionate parietal volume loss", "vermian atrophy", "midbrain atrophy", "hippocampal volume loss (MTA 3)",
               "parietal predominant atrophy", "callosal thinning and cerebral volume loss", "severe atrophy for age",
-              "widening of the sulci and ventricles out of proportion to age"],
+              "widening of the sulci and ventricles out of proportion to age", "advanced generalised atrophy",
+              "diffuse cerebral volume loss", "volume loss beyond the patient's age",
+              "temporal lobe atrophy affecting both sides"],
              ["global cerebral atrophy", "advanced volume loss for the patient's age", "hippocampal volume loss on both sides",
               "atrophy of the {side} temporal lobe", "diffuse brain atrophy", "ex vacuo ventricular prominence from volume loss"]),
         Bank(["significant atrophy", "volume loss", "hippocampal atrophy", "cerebral atrophy",
-              "disproportionate atrophy", "focal atrophy", "atrophy", "hippocampal volume loss"],
+              "disproportionate atrophy", "focal atrophy", "atrophy", "hippocampal volume loss", "medial temporal atrophy"],
              ["abnormal volume loss", "medial temporal lobe atrophy", "global volume loss"]),
     ),
     "vascular": (
@@ -113,7 +121,9 @@ FINDINGS = {
               "an aneurysm of the ophthalmic segment of the {side} ICA", "occlusion of the {side} M1 segment",
               "a vascular malformation with a nidus and an early draining vein", "a cavernous malformation with a haemosiderin rim",
               "thrombus in the {side} transverse sinus", "stenosis of the distal internal carotid arteries with collaterals",
-              "a coiled aneurysm with a neck remnant"],
+              "a coiled aneurysm with a neck remnant", "an aneurysm arising from the {side} ICA",
+              "a developmental venous anomaly with dilated medullary veins{loc}", "a DVA draining into the deep venous system",
+              "an occluded {side} vertebral artery", "an intramural haematoma of the {side} vertebral artery"],
              ["a cavernous malformation{loc}", "an AVM{loc} with a nidus and draining veins",
               "thrombosis of the {side} transverse sinus", "a small posterior communicating artery aneurysm",
               "a DVA{loc}", "dissection of the {side} internal carotid artery", "an aneurysm arising from the basilar artery"]),
@@ -131,7 +141,9 @@ FINDINGS = {
               "mild chronic small vessel disease", "Fazekas grade 3 confluent white matter disease",
               "microbleeds in a hypertensive pattern with white matter disease", "old lacunes in the basal ganglia",
               "WMH (Fazekas 2)", "leukoaraiosis", "cerebral amyloid angiopathy with lobar microbleeds",
-              "microvascular ischaemic white matter change", "periventricular caps and deep white matter foci of vascular type"],
+              "microvascular ischaemic white matter change", "periventricular caps and deep white matter foci of vascular type",
+              "patchy white matter hyperintensities of vascular type", "microangiopathic change in the deep white matter",
+              "a moderate degree of small vessel disease"],
              ["patchy periventricular white matter signal change of small vessel type", "small vessel ischaemia of moderate degree",
               "chronic lacunar infarcts{loc}", "WMH of presumed vascular origin, Fazekas 2",
               "microangiopathic white matter change", "established small vessel disease"]),
@@ -148,12 +160,13 @@ FINDINGS = {
               "lesions consistent with neuromyelitis optica spectrum disorder",
               "an area postrema lesion typical of NMOSD", "a tumefactive plaque{loc}", "lesions with a central vein sign",
               "new demyelinating lesions since the last scan", "acute disseminated encephalomyelitis",
-              "enhancing plaques indicating active MS", "lesions fulfilling dissemination in space for MS"],
+              "enhancing plaques indicating active MS", "lesions fulfilling dissemination in space for MS",
+              "Dawson finger plaques", "white matter inflammation in keeping with demyelination"],
              ["multiple sclerosis plaques{loc}", "inflammatory demyelination", "Dawson finger lesions of demyelination",
               "an enhancing MS lesion{loc}", "demyelinating disease with new lesions since the prior study"]),
         Bank(["demyelination", "features of multiple sclerosis", "demyelinating lesion", "active demyelination",
               "new or enhancing lesions", "inflammatory white matter disease", "new lesions", "enhancing lesions",
-              "demyelinating plaques"],
+              "demyelinating plaques", "white matter inflammation"],
              ["MS plaques", "demyelinating disease", "active inflammation"]),
     ),
     "encephalomalacia": (
@@ -163,12 +176,14 @@ FINDINGS = {
               "old cortical infarcts", "gliosis{loc}", "chronic parenchymal loss at the site of previous contusion",
               "a chronic infarct of the {side} cerebellar hemisphere", "periventricular leukomalacia with gliosis",
               "an old haemorrhagic contusion", "chronic watershed infarcts with gliosis", "cavitation and gliosis of an old infarct",
-              "gliosis along the surgical tract", "bifrontal encephalomalacia"],
+              "gliosis along the surgical tract", "bifrontal encephalomalacia", "an encephalomalacic cavity{loc}",
+              "tissue loss and gliosis from an old infarct"],
              ["encephalomalacic change{loc}", "an area of gliosis and tissue loss{loc}",
               "established infarction of the {side} PCA territory", "old haemorrhagic contusion with encephalomalacia",
               "chronic infarction with cystic change{loc}"]),
         Bank(["encephalomalacia", "gliosis", "established infarction", "old infarct", "chronic infarct",
-              "old infarcts", "established territorial infarct"],
+              "old infarcts", "established territorial infarct",
+              "encephalomalacic cavity"],
              ["prior infarction", "encephalomalacic change", "cortical infarct"]),
     ),
 }
@@ -182,7 +197,10 @@ POSITIVE_FRAMES = Bank(
      "{F} is present.", "Appearances are typical of {f}.", "{F} is seen.", "{F} is again demonstrated.",
      "Imaging shows {f}.", "{F} is identified.", "Note is made of {f}.", "{F} is evident.",
      "Appearances represent {f}.", "The study demonstrates {f}.", "Features compatible with {f}.",
-     "{F}, stable in appearance.", "{F} is visible on this examination."],
+     "{F}, stable in appearance.", "{F} is visible on this examination.", "{F} is seen once more.",
+     "{F}, unchanged compared with the last scan.", "The images show {f}.", "MRI demonstrates {f}.",
+     "The scan confirms {f}.", "Again noted is {f}.", "{F} is redemonstrated.", "{F} is confirmed.",
+     "The examination shows {f}.", "Today's study shows {f}.", "{F} persists.", "Known {f}, again seen."],
     ["There are features compatible with {f}.", "{F}, stable compared with the previous examination.",
      "The appearances are consistent with {f}.", "Once again there is {f}.", "{F} is evident on this study.",
      "In keeping with {f}."],
@@ -194,7 +212,11 @@ UNCERTAIN_FRAMES = Bank(
      "?{f}.", "Indeterminate appearance, {f} not excluded.", "Likely {f}.", "{F} is a possibility.",
      "Appearances could reflect {f}.", "{F} is not excluded.", "Differential includes {f}.",
      "Findings may be due to {f}.", "{F} cannot be entirely excluded.", "Possibly {f}, although this is equivocal.",
-     "Of uncertain significance; {f} is considered.", "The possibility of {f} is raised."],
+     "Of uncertain significance; {f} is considered.", "The possibility of {f} is raised.",
+     "The signal change may indicate {f}.", "These findings might represent {f}.", "The lesion could be due to {f}.",
+     "The abnormality may be in keeping with {f}.", "Perhaps {f}.", "Suspected {f}.", "Questionable {f}.",
+     "{F} is a consideration.", "{F} cannot be ruled out.", "{F} is suspected.", "{F} remains possible.",
+     "{F} is queried.", "The features might reflect {f}.", "Imaging could suggest {f}."],
     ["Appearances could represent {f}.", "The differential includes {f}.", "This may reflect {f}.",
      "{F} is possible.", "Findings are suspicious for {f}.", "{F} is not entirely excluded on this study.",
      "Likely to represent {f}."],
@@ -203,7 +225,9 @@ NEGATIVE_FRAMES = Bank(
     ["No evidence of {n}.", "No {n} is seen.", "There is no {n}.", "No {n}.", "{N} is not identified.",
      "Specifically, no {n}.", "No {n} is demonstrated.", "{N} is not seen.", "No features of {n}.",
      "There is no evidence of {n}.", "No convincing {n}.", "{N} is absent.", "Negative for {n}.",
-     "No features to suggest {n}.", "No {n} is present.", "Without {n}.", "No signs of {n}."],
+     "No features to suggest {n}.", "No {n} is present.", "Without {n}.", "No signs of {n}.",
+     "{N} is excluded.", "There are no signs of {n}.", "Nothing to suggest {n}.", "No definite {n}.",
+     "{N} is not present.", "The images show no {n}.", "MRI demonstrates no {n}."],
     ["There is no convincing evidence of {n}.", "{N} is not demonstrated on this study.",
      "No imaging features to suggest {n}.", "There are no features of {n}.",
      "No {n} is identified on this examination.", "Without evidence of {n}."],
@@ -217,7 +241,7 @@ NEGATIVE_LIST_FRAMES = Bank(
 # A negation and an assertion in one sentence: the negation's scope must end at the conjunction.
 CONTRAST_FRAMES = Bank(
     ["No {n}, but there is {f}.", "There is no {n}; however, there is {f}.", "No {n}; {f} is noted.",
-     "{F} is seen, without {n}.", "No {n} although {f} is present."],
+     "{F} is seen, without {n}.", "No {n} although {f} is present.", "{F} is noted, while there is no {n}."],
     ["While there is no {n}, there is {f}.", "There is {f}, but no {n}."],
 )
 RESOLVED_FRAMES = Bank(
@@ -237,10 +261,12 @@ CONCLUSION_AS_ABOVE = Bank(["Findings as described above.", "As above.", "See fi
 # Negative statements specific to a category that mention its words (normal for age, grade 0).
 SPECIAL_NEGATIVES = {
     "atrophy": Bank(["Brain volume is appropriate for age.", "Mild generalised volume loss, within normal limits for age.",
-                     "No atrophy beyond that expected for age.", "Age-appropriate cerebral volume."],
+                     "No atrophy beyond that expected for age.", "Age-appropriate cerebral volume.",
+                     "Volume loss within the range expected for the patient's age.", "Changes of normal ageing only."],
                     ["Cerebral volume is normal for the patient's age.", "Volume loss is in keeping with normal ageing."]),
     "small_vessel_disease": Bank(["No white matter hyperintensities (Fazekas 0).", "Fazekas grade 0.",
-                                  "A few nonspecific punctate white matter foci, normal for age."],
+                                  "A few nonspecific punctate white matter foci, normal for age.",
+                                  "A single isolated white matter focus of no significance."],
                                  ["White matter is normal, Fazekas 0.", "Isolated nonspecific white matter foci within normal limits for age."]),
     "acute_stroke": Bank(["No restricted diffusion.", "DWI is normal."],
                          ["Diffusion weighted imaging shows no restriction."]),
@@ -275,7 +301,8 @@ NORMAL_SENTENCES = Bank(
      "The cavernous sinuses are normal.", "The meninges are normal.", "Normal corpus callosum.",
      "No abnormal intracranial enhancement.", "The brain volume is normal.", "Key images are saved to PACS.",
      "See series {b} image {a} for the key image.", "Images reviewed at the workstation.",
-     "The midbrain and pons are normal.", "The ventricular system is normal.", "Sulci and cisterns are normal."],
+     "The midbrain and pons are normal.", "The ventricular system is normal.", "Sulci and cisterns are normal.",
+     "The brain parenchyma is normal throughout.", "The sellar region is normal."],
     ["The lateral ventricles are symmetrical and not dilated.", "Normal appearances of the cerebellum.",
      "The brain parenchyma returns normal signal throughout.", "No blood products are seen.",
      "The extra-axial spaces are within normal limits.", "The pineal region is normal.",
@@ -300,6 +327,7 @@ NORMAL_STRUCTURES = [
     ("calvarium", False), ("craniocervical junction", False), ("dura", False), ("choroid plexus", False),
     ("septum pellucidum", False), ("mammillary bodies", True), ("tectal plate", False), ("cerebellar vermis", False),
     ("pituitary stalk", False), ("pituitary fossa", False), ("middle cerebral arteries", True), ("cerebellar hemispheres", True),
+    ("lateral ventricles", True), ("brain parenchyma", False), ("caudate nuclei", True), ("cortical veins", True),
 ]
 NORMAL_FRAMES = ["The {s} {be} normal.", "The {s} {be} unremarkable.", "The {s} {be} within normal limits.",
                  "The {s} {be} normal in size and signal.", "The {s} {be} normal in appearance.",
@@ -317,7 +345,8 @@ DETAIL_SENTENCES = Bank(
      "Images are of diagnostic quality despite mild motion artefact.",
      "The lesion measures {a} x {b} mm in axial dimensions.", "Measurements are on image {a} of series {b}.",
      "The third ventricle measures {a} mm in width.", "The Evans index is 0.{a}.",
-     "See key images on PACS.", "Comparison is made with the previous study where available."],
+     "See key images on PACS.", "Comparison is made with the previous study where available.",
+     "The largest focus measures {a}.{b} mm.", "Coronal FLAIR through the temporal lobes is normal."],
     ["Sagittal images show a normal pituitary stalk.", "The cavernous sinuses are symmetrical.",
      "There is mild motion degradation of the DWI sequence.", "Coronal images through the hippocampi are normal.",
      "The largest measures {a} mm on the axial FLAIR image.", "See key images, series {b} image {a}."],
@@ -325,14 +354,16 @@ DETAIL_SENTENCES = Bank(
 INTRACRANIAL_INCIDENTAL = Bank(
     ["A small arachnoid cyst in the {side} middle cranial fossa.", "Incidental pineal cyst measuring {a} mm.",
      "Partially empty sella.", "Low-lying cerebellar tonsils, {a} mm below the foramen magnum.",
-     "A colloid cyst at the foramen of Monro without hydrocephalus."],
+     "A colloid cyst at the foramen of Monro without hydrocephalus.",
+     "A simple arachnoid cyst at the {side} cerebellopontine angle."],
     ["An arachnoid cyst in the posterior fossa, of no clinical significance.", "A simple pineal cyst is noted.",
      "Empty sella configuration."],
 )
 EXTRACRANIAL_INCIDENTAL = Bank(
     ["Mucosal thickening in the maxillary sinuses.", "Fluid in the {side} mastoid air cells.",
      "A retention cyst in the {side} maxillary sinus.", "Minor ethmoid mucosal thickening.",
-     "Nasal septal deviation to the {side}."],
+     "Nasal septal deviation to the {side}.", "Mucosal thickening with partial opacification of the sphenoid sinus.",
+     "Polypoidal thickening of the maxillary sinus mucosa."],
     ["Incidental paranasal sinus mucosal disease.", "Partial opacification of the {side} mastoid air cells.",
      "Polypoidal mucosal thickening in the sphenoid sinus."],
 )
@@ -354,7 +385,8 @@ CLINICAL = Bank(
      "Worst headache of life. ?aneurysm", "Staging, lung cancer.", "Dysphasia, onset this morning.",
      "Tinnitus, ?acoustic neuroma", "Headache and papilloedema. ?venous sinus thrombosis", "?MS", "?tumour",
      "?metastases. Known melanoma.", "?atrophy", "?small vessel disease", "?encephalomalacia after trauma",
-     "Known AVM, follow up.", "?SOL", "Gait disturbance, ?NPH", "?haemorrhage", "Previous stroke, new symptoms."],
+     "Known AVM, follow up.", "?SOL", "Gait disturbance, ?NPH", "?haemorrhage", "Previous stroke, new symptoms.",
+     "Progressive headache in an adult.", "Slurred speech, onset today.", "TIA last week.", "Recurrent seizures on treatment."],
     ["New onset seizures in an adult.", "Known glioma, post treatment review.", "Slurred speech. ?TIA",
      "Progressive gait disturbance.", "Papilloedema. ?venous sinus thrombosis", "Follow up of white matter lesions."],
 )
@@ -362,24 +394,26 @@ TECHNIQUE = Bank(
     ["Axial T1, T2, FLAIR, DWI and SWI sequences.", "Sagittal T1, axial T2 and FLAIR, DWI.",
      "Multiplanar multisequence MRI of the brain including post contrast imaging.",
      "Routine brain protocol with DWI and SWI.", "MRI head without and with gadolinium.",
-     "Standard stroke protocol: DWI, ADC, FLAIR, SWI and TOF MRA.", "3T MRI brain, volumetric T1 and FLAIR."],
+     "Standard stroke protocol: DWI, ADC, FLAIR, SWI and TOF MRA.", "3T MRI brain, volumetric T1 and FLAIR.",
+     "Coronal FLAIR, 3D T1 and perfusion imaging."],
     ["Axial and coronal T2, FLAIR, diffusion and susceptibility imaging.", "MRI brain, MS protocol with contrast.",
      "Tumour protocol including perfusion and post gadolinium 3D T1."],
 )
 COMPARISON = Bank(
     ["None.", "Previous MRI dated 12/03/2019.", "CT head from yesterday.", "No prior imaging available.",
-     "MRI brain of {a} months ago.", "Prior study dated 01/02/2021."],
+     "MRI brain of {a} months ago.", "Prior study dated 01/02/2021.", "Outside hospital MRI from {a} days ago."],
     ["Previous CT of {a} days ago.", "MRI from the referring hospital, {a} months prior."],
 )
 NORMAL_CONCLUSIONS = Bank(
     ["Normal MRI brain.", "No intracranial abnormality.", "Unremarkable study.", "Normal MRI brain for age.",
      "No acute intracranial abnormality.", "No abnormality to account for the symptoms.",
-     "Normal appearances of the brain.", "No significant intracranial pathology.", "Normal study."],
+     "Normal appearances of the brain.", "No significant intracranial pathology.", "Normal study.",
+     "No structural cause for the seizures."],
     ["No intracranial abnormality is identified.", "Normal appearances, no cause for the symptoms."],
 )
 INCIDENTAL_CONCLUSIONS = Bank(
     ["No significant intracranial abnormality. Incidental finding as above.",
-     "Otherwise no intracranial abnormality."],
+     "Otherwise no intracranial abnormality.", "Incidental extracranial finding only."],
     ["Incidental finding only, as described."],
 )
 # Training only: clinical details that name a finding, composed from the findings' own terms, so
@@ -389,6 +423,24 @@ CLINICAL_HISTORY_FRAMES = ["Known {n}, follow up.", "History of {n}.", "Previous
                            "Known {n}. Surveillance.", "{N} on the previous scan, review.", "Treated {n}, interval scan.",
                            "Known {n}, now worse.", "?{n}", "Query {n}.", "Rule out {n}.", "Exclude {n}.",
                            "Past history of {n}, headaches."]
+# Training only: clinical details that name a finding in its full phrasing (a resected meningioma,
+# a treated glioma): the history is not this examination's finding, whatever words it uses.
+CLINICAL_FINDING_FRAMES = ["History of {f}.", "Previous imaging showed {f}.", "Follow-up of {f}.",
+                           "Referred with {f} on CT.", "Surveillance after resection of {f}.",
+                           "{F} treated {a} years ago, annual surveillance.", "Background of {f}, now new symptoms."]
+# Training only: remarks on image quality name a sequence and words that findings use ("mild",
+# "signal", "limited") but state nothing about the brain.
+QUALITY_FRAMES = ["Mild motion artefact on the {q} images.", "The {q} sequence is degraded by patient motion.",
+                  "Some image degradation from movement on the {q} images.",
+                  "Motion artefact limits assessment of the {q} sequence.",
+                  "There is minor movement artefact on the {q} images.",
+                  "The {q} images are of limited quality due to motion.",
+                  "Susceptibility artefact from dental work affects the {q} images.",
+                  "The {q} sequence was repeated because of motion.",
+                  "Pulsation artefact on the {q} images, of no significance.",
+                  "Diagnostic quality {q} images despite slight motion."]
+SEQUENCES = ["DWI", "FLAIR", "T2", "T1", "SWI", "coronal T2", "ADC", "post contrast T1", "perfusion", "axial FLAIR",
+             "sagittal T1", "diffusion weighted"]
 RECOMMENDATION_FRAMES = ["Repeat imaging in {a} months would be useful.", "Further imaging may be helpful if symptoms persist.",
                          "A follow-up scan could be considered in {a} weeks.", "Consider repeat MRI with contrast.",
                          "Correlation with the clinical findings would be helpful.",
@@ -397,15 +449,17 @@ RECOMMENDATION_FRAMES = ["Repeat imaging in {a} months would be useful.", "Furth
 
 RECOMMENDATIONS = Bank(
     ["Suggest follow-up MRI in 6 months.", "Discussed with the referring team.", "Clinical correlation is recommended.",
-     "Neurosurgical referral advised.", "Report discussed with the stroke team by telephone."],
+     "Neurosurgical referral advised.", "Report discussed with the stroke team by telephone.",
+     "Recommend follow-up MRI in 12 months.", "Please send any outside imaging for comparison."],
     ["Recommend comparison with any outside imaging.", "Follow-up imaging at 3 months would be helpful."],
 )
 HEADERS = {
-    "clinical": Bank(["clinical details", "clinical history", "indication", "history"], ["clinical information"]),
+    "clinical": Bank(["clinical details", "clinical history", "indication", "history", "relevant information"],
+                     ["clinical information"]),
     "technique": Bank(["technique", "sequences", "protocol"], ["MRI head"]),
     "comparison": Bank(["comparison", "prior imaging"], ["previous"]),
-    "findings": Bank(["findings", "report"], ["observations"]),
-    "conclusion": Bank(["conclusion", "impression", "summary", "opinion"], ["comment"]),
+    "findings": Bank(["findings", "report", "imaging observations"], ["observations"]),
+    "conclusion": Bank(["conclusion", "impression", "summary", "opinion", "overall comment"], ["comment"]),
 }
 SPELLINGS = [("haemorrhage", "hemorrhage"), ("haemorrhagic", "hemorrhagic"), ("oedema", "edema"),
              ("tumour", "tumor"), ("ischaemi", "ischemi"), ("generalised", "generalized"), ("haemosiderin", "hemosiderin"),
@@ -453,10 +507,20 @@ class _Writer:
         return self.pick(NORMAL_SENTENCES)
 
     def clinical(self):
-        if self.split == "train" and self.rng.random() < 0.4:
-            n = self.negated(self.rng.choice(CATEGORIES))
-            return _fill(self.rng, self.rng.choice(CLINICAL_HISTORY_FRAMES), self.split).format(n=n, N=_capitalise(n))
+        if self.split == "train":
+            r = self.rng.random()
+            if r < 0.4:
+                n = self.negated(self.rng.choice(CATEGORIES))
+                return _fill(self.rng, self.rng.choice(CLINICAL_HISTORY_FRAMES), self.split).format(n=n, N=_capitalise(n))
+            if r < 0.6:
+                f = self.finding(self.rng.choice(CATEGORIES))
+                return _fill(self.rng, self.rng.choice(CLINICAL_FINDING_FRAMES), self.split).format(f=f, F=_capitalise(f))
         return self.pick(CLINICAL)
+
+    def detail_sentence(self):
+        if self.split == "train" and self.rng.random() < 0.4:
+            return self.rng.choice(QUALITY_FRAMES).format(q=self.rng.choice(SEQUENCES))
+        return self.pick(DETAIL_SENTENCES)
 
     def recommendation(self):
         if self.split == "train" and self.rng.random() < 0.5:
@@ -574,7 +638,7 @@ def generate_report(rng, split="train", short=False):
     target = _target_words(rng, short)
     words = 25 + sum(len(s.split()) for s, _ in findings)
     while words < target:
-        s = w.normal_sentence() if rng.random() < 0.7 else w.pick(DETAIL_SENTENCES)
+        s = w.normal_sentence() if rng.random() < 0.7 else w.detail_sentence()
         findings.append((s, {}))
         words += len(s.split())
     rng.shuffle(findings)

@@ -147,7 +147,8 @@ class SentenceClassifier(_LabelHeads):
     it. Here a token attends only to the tokens of its own sentence, and positions count from
     the sentence's start, so a sentence means the same wherever it stands and an unfamiliar
     normal sentence can speak only for itself. A sentence ends at a full stop (any token of
-    `sentence_end_ids`); a header without one joins the sentence it introduces.
+    `sentence_end_ids`) unless the stop stands between two number tokens (`number_ids`: "2.5 cm",
+    "0.32"); a header without one joins the sentence it introduces.
 
     Per sentence s and label l, attention pooling within s gives class probabilities p[l, s].
     The report's positive probability is max_s p[l, s, positive]; its uncertain probability
@@ -158,18 +159,25 @@ class SentenceClassifier(_LabelHeads):
     """
 
     def __init__(self, config: EncoderConfig, num_labels: int, classes: List[str], sentence_end_ids: List[int],
-                 pool_hidden: int = 128):
+                 number_ids: List[int], pool_hidden: int = 128):
         super().__init__(config, num_labels, len(classes), pool_hidden)
         self.sentence_end_ids = sentence_end_ids
+        is_number = torch.zeros(config.vocab_size, dtype=torch.bool)
+        is_number[number_ids] = True
+        self.register_buffer("is_number", is_number)
         self.negative_index = classes.index("negative")
         self.positive_index = classes.index("positive")
         self.uncertain_index = classes.index("uncertain")
 
     def sentence_of_token(self, input_ids: torch.Tensor) -> torch.Tensor:
         """[B, T]: the index of the sentence each token belongs to (a full stop ends its own)."""
-        ends = torch.zeros_like(input_ids)
+        stops = torch.zeros_like(input_ids, dtype=torch.bool)
         for end_id in self.sentence_end_ids:
-            ends = ends + (input_ids == end_id).long()
+            stops = stops | (input_ids == end_id)
+        number = self.is_number[input_ids]
+        decimal = torch.zeros_like(stops)
+        decimal[:, 1:-1] = number[:, :-2] & number[:, 2:]
+        ends = (stops & ~decimal).long()
         return torch.cumsum(ends, dim=1) - ends
 
     def sentences(self, input_ids: torch.Tensor, attention_mask: torch.Tensor
@@ -242,3 +250,29 @@ class SentenceClassifier(_LabelHeads):
         if not known.any():
             return loss
         return loss + F.cross_entropy(logits[known], sentence_target[known])
+
+
+class MeanOfModels(nn.Module):
+    """Models trained alike from different seeds, served as one: the mean of their class
+    probabilities and of their evidence attention. Why: models trained from scratch on generated
+    reports misread different unfamiliar sentences (runs differ by several points per label), and
+    the mean keeps what they agree on. Members must share the vocabulary and the label order."""
+
+    def __init__(self, members: List[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        outputs = [member(input_ids, attention_mask) for member in self.members]
+        return torch.stack(outputs).mean(dim=0)
+
+    @torch.jit.export
+    def evidence(self, input_ids: torch.Tensor,
+                 attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        probabilities: List[torch.Tensor] = []
+        attention: List[torch.Tensor] = []
+        for member in self.members:
+            p, a = member.evidence(input_ids, attention_mask)
+            probabilities.append(p)
+            attention.append(a)
+        return torch.stack(probabilities).mean(dim=0), torch.stack(attention).mean(dim=0)

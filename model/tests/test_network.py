@@ -1,17 +1,19 @@
 import torch
 
 from radlabel_model.labels import CLASSES
-from radlabel_model.network import EncoderConfig, SentenceClassifier
+from radlabel_model.network import EncoderConfig, MeanOfModels, SentenceClassifier
 
 FULL_STOP = 5
 CLS, SEP = 1, 2
+NUMBERS = [6, 7]
 
 
-def tiny_model():
-    torch.manual_seed(0)
+def tiny_model(seed=0):
+    torch.manual_seed(seed)
     config = EncoderConfig(vocab_size=40, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
                            intermediate_size=32, max_position_embeddings=64, pre_layer_norm=True)
-    model = SentenceClassifier(config, num_labels=3, classes=CLASSES, sentence_end_ids=[FULL_STOP], pool_hidden=8)
+    model = SentenceClassifier(config, num_labels=3, classes=CLASSES, sentence_end_ids=[FULL_STOP],
+                               number_ids=NUMBERS, pool_hidden=8)
     return torch.jit.script(model.eval())
 
 
@@ -63,3 +65,23 @@ def test_evidence_attention_lies_in_one_sentence():
         weighted = attention[0, label] > 1e-6
         assert len(set(sentence[weighted].tolist())) == 1
         assert torch.isclose(attention[0, label].sum(), torch.tensor(1.0), atol=1e-5)
+
+
+def test_a_decimal_point_does_not_end_a_sentence():
+    model = tiny_model()
+    # "a 2.5 cm mass." then "2." ends a sentence: a number before the stop is not enough.
+    ids, _ = batch([[CLS, 11, 6, FULL_STOP, 7, 12, FULL_STOP, 6, FULL_STOP, 13, FULL_STOP, SEP]])
+    assert model.sentence_of_token(ids)[0].tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3]
+
+
+def test_mean_of_models_averages_probabilities_and_evidence_and_scripts():
+    members = [tiny_model(seed) for seed in (0, 1)]
+    mean = torch.jit.script(MeanOfModels(members).eval())
+    ids, mask = batch([[CLS, 11, 12, FULL_STOP, 20, 21, FULL_STOP, SEP], [CLS, 14, FULL_STOP, SEP]])
+    with torch.no_grad():
+        probabilities, attention = mean.evidence(ids, mask)
+        outputs = [m.evidence(ids, mask) for m in members]
+        assert torch.allclose(mean(ids, mask), (members[0](ids, mask) + members[1](ids, mask)) / 2, atol=1e-6)
+    assert torch.allclose(probabilities, (outputs[0][0] + outputs[1][0]) / 2, atol=1e-6)
+    assert torch.allclose(attention, (outputs[0][1] + outputs[1][1]) / 2, atol=1e-6)
+    assert not torch.allclose(outputs[0][0], outputs[1][0])  # the members differ
