@@ -71,10 +71,8 @@ label): every word of the held-out phrasings now occurs in some training phrasin
 it), the training split writes image-quality remarks, clinical histories that name a finding in
 its full phrasing, conditional recommendations and more assertion, hedge and negation frames;
 single models then scored 0.947 and 0.908 held-out, 0.884 and 0.868 challenge (seeds 0 and 1),
-their mean (this bundle) 0.940 and 0.910. Tried and not kept: the negated short terms also
-written as asserted findings in training raised the mean of two to 0.971 held-out but lowered
-the challenge set to 0.873 (mass precision 0.66: histories and differentials read as tumours).
-Next steps: phrasings for the challenge set's misses in the generator's own words, clinical
+their mean (this bundle) 0.940 and 0.910 (one model: `--seeds 0 --threads 1 --no-artifacts
+--out DIR`). Next steps: phrasings for the challenge set's misses in the generator's own words, clinical
 details and differentials that name tumours, more seeds, a larger encoder. For real use,
 fine-tune a pre-trained BERT on real labelled reports (README, "Fine-tune your own BERT on your
 own labels")."""

@@ -13,9 +13,9 @@ class Clock;
 struct BatcherOptions {
   // Most windows (rows) in one model call. Range 1..4096; default 4. On CPU with one thread per
   // call, rows beyond a few add padding and (for the sentence model) empty sentence slots faster
-  // than they save: on 2 cores 4 rows beat 32 in the bare model loop (404 and 415 against 380
-  // and 308 reports/s) and for 32 unary callers (344, 377 against 181, 198), and beat 1 row
-  // (284, 299). On a GPU raise it to 128+.
+  // than they save: `./bench/run.sh` on 2 cores gave 32 unary callers 345.8 reports/s with 4
+  // against 198.2 with 32 (commits 02d9564 and d9d8c99; README "Benchmarks"). On a GPU raise it
+  // to 128+.
   int max_batch_size = 4;
 
   // Most padded tokens in one model call: rows x longest row of the batch. Range: at least the

@@ -48,6 +48,18 @@ std::unique_ptr<Batcher> MakeBatcher(FakeModel& model, BatcherOptions options) {
   return *std::move(batcher);
 }
 
+// Submits `count` tasks in one call, task i tagged first_tag + i and `length(i)` tokens long, and
+// waits for all of them.
+std::vector<Outcome> RunTasks(Batcher& batcher, int count, int first_tag, int (*length)(int)) {
+  std::vector<Outcome> outcomes(static_cast<size_t>(count));
+  absl::BlockingCounter counter(count);
+  std::vector<BatchTask> tasks;
+  for (int i = 0; i < count; ++i) tasks.push_back(Task(length(i), first_tag + i, &outcomes[i], &counter));
+  EXPECT_TRUE(batcher.Submit(std::move(tasks)).ok());
+  counter.Wait();
+  return outcomes;
+}
+
 TEST(BatcherTest, EveryTaskGetsItsOwnRowOnce) {
   FakeModel model(TagAndLength);
   BatcherOptions options;
@@ -56,12 +68,7 @@ TEST(BatcherTest, EveryTaskGetsItsOwnRowOnce) {
   options.max_queue_delay = absl::ZeroDuration();
   auto batcher = MakeBatcher(model, options);
   constexpr int kTasks = 23;
-  std::vector<Outcome> outcomes(kTasks);
-  absl::BlockingCounter counter(kTasks);
-  std::vector<BatchTask> tasks;
-  for (int i = 0; i < kTasks; ++i) tasks.push_back(Task(2 + i % 9, 1000 + i, &outcomes[i], &counter));
-  ASSERT_TRUE(batcher->Submit(std::move(tasks)).ok());
-  counter.Wait();
+  const std::vector<Outcome> outcomes = RunTasks(*batcher, kTasks, 1000, [](int i) { return 2 + i % 9; });
   for (int i = 0; i < kTasks; ++i) {
     ASSERT_TRUE(outcomes[i].status.ok()) << outcomes[i].status;
     EXPECT_EQ(outcomes[i].values, (std::vector<float>{1000.0f + i, 2.0f + i % 9}));
@@ -142,12 +149,7 @@ TEST(BatcherTest, SeveralWorkersRunBatchesOnTheModelAtOnce) {
   options.max_queue_delay = absl::ZeroDuration();
   auto batcher = MakeBatcher(model, options);
   constexpr int kTasks = 6;
-  std::vector<Outcome> outcomes(kTasks);
-  absl::BlockingCounter counter(kTasks);
-  std::vector<BatchTask> tasks;
-  for (int i = 0; i < kTasks; ++i) tasks.push_back(Task(3, 100 + i, &outcomes[i], &counter));
-  ASSERT_TRUE(batcher->Submit(std::move(tasks)).ok());
-  counter.Wait();
+  const std::vector<Outcome> outcomes = RunTasks(*batcher, kTasks, 100, [](int) { return 3; });
   EXPECT_EQ(model.most_concurrent_runs(), 2);
   for (int i = 0; i < kTasks; ++i) EXPECT_EQ(outcomes[i].values, (std::vector<float>{100.0f + i, 3.0f}));
   EXPECT_EQ(model.batches().size(), static_cast<size_t>(kTasks));
