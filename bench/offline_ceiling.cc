@@ -1,6 +1,7 @@
 // The offline ceiling: the bundle's model run as a bare LibTorch loop over length-sorted batches,
 // no gRPC, no queue. Reports the rate of tokenization and of the model separately, so that the
-// served rate can be compared with what the model alone can do on this machine.
+// served rate can be compared with what the model alone can do on this machine. Takes the
+// server's model flags (--device, --precision, --model_workers, batch limits) and defaults.
 //
 //   radlabel-offline-ceiling --bundle=model/default --input=corpus.csv --id_column=report_id
 #include <algorithm>
@@ -13,11 +14,11 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "batching/batcher_options.h"
 #include "common/allocator_tuning.h"
 #include "cli/report_reader.h"
 #include "model/bundle.h"
 #include "model/torch_model.h"
+#include "model_runtime_flags.h"
 #include "text/chunker.h"
 #include "text/tokenizer.h"
 
@@ -25,13 +26,6 @@ ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE, "Model bundle directory.
 ABSL_FLAG(std::string, input, "", "Reports, CSV or JSONL.");
 ABSL_FLAG(std::string, id_column, "id", "CSV column (or JSONL key) of the report id.");
 ABSL_FLAG(std::string, text_column, "text", "CSV column (or JSONL key) of the report text.");
-ABSL_FLAG(int, intra_op_threads, radlabel::TorchModelOptions().intra_op_threads,
-          "LibTorch intra-op threads of each model call.");
-ABSL_FLAG(int, model_workers, radlabel::BatcherOptions().model_workers,
-          "Threads that each run the next batch, concurrently (as the server's --model_workers).");
-ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size, "Rows per model call.");
-ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
-          "Padded tokens per model call.");
 ABSL_FLAG(bool, json, false, "Print one JSON object instead of text.");
 ABSL_FLAG(bool, shuffle_batches, false,
           "Run the length-sorted batches in random order, as a server meets them.");
@@ -44,9 +38,11 @@ int Run() {
   if (!bundle.ok()) return std::cerr << bundle.status().message() << "\n", 1;
   auto tokenizer = LoadBundleTokenizer(*bundle);
   if (!tokenizer.ok()) return std::cerr << tokenizer.status().message() << "\n", 1;
-  const TorchModelOptions model_options =
-      TorchModelOptionsFor(*bundle, *tokenizer, absl::GetFlag(FLAGS_intra_op_threads));
-  auto model = LoadTorchModel(bundle->path(kModelFile), model_options);
+  const ModelRuntime runtime = ModelRuntimeFromFlags(TorchModelOptionsFor(*bundle, *tokenizer));
+  if (absl::Status valid = runtime.batching.Validate(bundle->config.max_tokens()); !valid.ok()) {
+    return std::cerr << valid.message() << "\n", 1;
+  }
+  auto model = LoadTorchModel(bundle->path(kModelFile), runtime.model);
   if (!model.ok()) return std::cerr << model.status().message() << "\n", 1;
 
   const std::string input = absl::GetFlag(FLAGS_input);
@@ -73,8 +69,8 @@ int Run() {
   std::stable_sort(windows.begin(), windows.end(),
                    [](const auto& a, const auto& b) { return a.size() < b.size(); });
 
-  const size_t max_rows = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_size));
-  const size_t max_tokens = static_cast<size_t>(absl::GetFlag(FLAGS_max_batch_tokens));
+  const size_t max_rows = static_cast<size_t>(runtime.batching.max_batch_size);
+  const size_t max_tokens = static_cast<size_t>(runtime.batching.max_batch_tokens);
   std::vector<std::pair<size_t, size_t>> spans;  // [first, last) of each batch
   for (size_t first = 0; first < windows.size();) {
     size_t last = first + 1;  // sorted: the last row is the longest
@@ -107,7 +103,7 @@ int Run() {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
-  for (int w = 0; w < std::max(1, absl::GetFlag(FLAGS_model_workers)); ++w) {
+  for (int w = 0; w < runtime.batching.model_workers; ++w) {
     workers.emplace_back([&] {
       for (size_t i = next++; i < batches.size() && !failed; i = next++) {
         if (auto out = (*model)->Run(batches[i]); !out.ok()) {

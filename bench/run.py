@@ -9,6 +9,9 @@
 
 over a corpus of generated reports. Each measurement is repeated --repeats times and the median
 is reported. Results go to RESULTS/bench.json; run it through bench/run.sh.
+
+--profile gpu (bench/gpu/run.sh) measures only (a) and (b), with LabelStream at several
+concurrencies (--streams), for a server and ceiling given --model-flag=--device=cuda:0 etc.
 """
 import argparse
 import json
@@ -19,7 +22,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PYTHON = "/usr/bin/python3"
+PYTHON = sys.executable  # run.sh: Debian's python3, whose torch and grpc the naive server needs
 
 
 def start(cmd, log_path):
@@ -44,14 +47,18 @@ class Bench:
         self.build = os.path.abspath(args.build)
         self.results = os.path.abspath(args.results)
         os.makedirs(self.results, exist_ok=True)
-        self.corpus = os.path.join(self.results, f"corpus_{args.reports}.csv")
+        self.corpus = os.path.abspath(args.corpus or os.path.join(self.results, f"corpus_{args.reports}.csv"))
         self.stubs = os.path.join(self.results, "stubs")
         self.runs = {}
+        # The model flags both the server and the offline ceiling take.
+        self.model_flags = ([f"--bundle={os.path.abspath(args.bundle)}"] if args.bundle else []) + args.model_flag
 
     def prepare(self):
         if not os.path.exists(self.corpus):
             subprocess.run([PYTHON, os.path.join(ROOT, "model", "generate_corpus.py"), "--reports",
                             str(self.args.reports), "--seed", "11", "--out", self.corpus], check=True)
+        if self.args.profile == "gpu":
+            return  # no naive server, no stubs
         os.makedirs(self.stubs, exist_ok=True)
         subprocess.run(["protoc", f"--proto_path={ROOT}/proto", f"--python_out={self.stubs}",
                         f"--grpc_python_out={self.stubs}",
@@ -75,7 +82,7 @@ class Bench:
 
     def server(self, name, *flags):
         return start([os.path.join(self.build, "server", "radlabel-server"), "--listen=127.0.0.1:0",
-                      "--metrics_listen=", *flags], os.path.join(self.results, f"{name}.log"))
+                      "--metrics_listen=", *self.model_flags, *flags], os.path.join(self.results, f"{name}.log"))
 
     def naive(self, name, *flags):
         return start([PYTHON, os.path.join(ROOT, "bench", "naive_server.py"), "--stubs", self.stubs,
@@ -83,16 +90,33 @@ class Bench:
 
     def ceiling(self, key, *flags):
         run = subprocess.run([os.path.join(self.build, "bench", "radlabel-offline-ceiling"),
-                              f"--input={self.corpus}", "--id_column=report_id", "--json", *flags],
+                              f"--input={self.corpus}", "--id_column=report_id", "--json", *self.model_flags,
+                              *flags],
                              check=True, capture_output=True, text=True)
         a = json.loads(run.stdout.strip().splitlines()[-1])
         print(f"  {key:34s} {a['model_reports_per_second']:8.1f} reports/s "
               f"(model only; {a['reports_per_second']:.1f} with tokenization)", flush=True)
         self.record(key, a)
 
+    def every_report(self):
+        return [f"--max_reports={self.args.reports}", "--duration=3600s"]
+
+    def streams(self, key, port, concurrency):
+        self.harness(key, port, "--stream", f"--concurrency={concurrency}", "--reports_per_request=32",
+                     "--max_in_flight=512", *self.every_report())
+
+    def gpu_round(self):
+        self.ceiling("a_offline_ceiling")
+        proc, port = self.server("radlabel")
+        for n in self.args.streams:
+            self.streams(f"b_streams_{n}", port, n)
+        stop(proc)
+
     def round(self):
+        if self.args.profile == "gpu":
+            return self.gpu_round()
         duration = f"--duration={self.args.duration}s"
-        every_report = [f"--max_reports={self.args.reports}", "--duration=3600s"]
+        every_report = self.every_report()
         self.ceiling("a_offline_ceiling")
         self.ceiling("a_offline_ceiling_1x2", "--model_workers=1", "--intra_op_threads=2")
 
@@ -132,7 +156,27 @@ class Bench:
         return statistics.median(n / d if d > 0 else float("inf")
                                  for n, d in zip(self.values(*numerator), self.values(*denominator)))
 
+    def gpu_summary(self):
+        a = self.median("a_offline_ceiling", "model_reports_per_second")
+        flags = " ".join(self.model_flags)
+        print(f"\nmedians of {self.args.repeats} round(s), {self.args.reports} generated reports, {flags}:")
+        print(f"  {'(a) offline ceiling, model only':46s} {a:8.1f} reports/s")
+        ratios = {}
+        for n in self.args.streams:
+            key = f"b_streams_{n}"
+            b = self.median(key)
+            ratios[f"{key}_over_a"] = self.ratio((key,), ("a_offline_ceiling", "model_reports_per_second"))
+            print(f"  {f'(b) radlabel, {n} streams x 32 reports/message':46s} {b:8.1f} reports/s  "
+                  f"(b)/(a) {ratios[f'{key}_over_a']:.3f}   100,000 reports in {100000 / b:.1f} s")
+        return ratios
+
     def summary(self):
+        if self.args.profile == "gpu":
+            ratios = self.gpu_summary()
+            with open(os.path.join(self.results, "bench.json"), "w") as f:
+                json.dump({"reports": self.args.reports, "repeats": self.args.repeats, "profile": "gpu",
+                           "model_flags": self.model_flags, "ratios": ratios, "runs": self.runs}, f, indent=1)
+            return
         a = self.median("a_offline_ceiling", "model_reports_per_second")
         b = self.median("b_streams")
         b32, c32 = self.median("b_32_callers"), self.median("c_32_callers")
@@ -183,6 +227,14 @@ def main():
     parser.add_argument("--reports", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--duration", type=int, default=15, help="seconds per fixed-time run")
+    parser.add_argument("--profile", choices=["cpu", "gpu"], default="cpu",
+                        help="cpu: (a)-(d) as documented; gpu: (a) and (b) at --streams concurrencies")
+    parser.add_argument("--corpus", help="generated corpus CSV, written if missing (default: in --results)")
+    parser.add_argument("--bundle", help="bundle to serve and measure (default: the server's)")
+    parser.add_argument("--model-flag", action="append", default=[],
+                        help="flag for both radlabel-server and the ceiling, e.g. --model-flag=--device=cuda:0")
+    parser.add_argument("--streams", type=lambda v: [int(n) for n in v.split(",")], default=[2, 8, 32],
+                        help="gpu profile: LabelStream concurrencies, comma-separated")
     args = parser.parse_args()
     bench = Bench(args)
     bench.prepare()

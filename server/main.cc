@@ -18,6 +18,7 @@
 #include "metrics/metrics_endpoint.h"
 #include "model/bundle.h"
 #include "model/torch_model.h"
+#include "model_runtime_flags.h"
 #include "service/labeller_service.h"
 #include "shutdown.h"
 #include "text/tokenizer.h"
@@ -29,20 +30,8 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "one; empty disables the endpoint.");
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
           "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
-ABSL_FLAG(int, intra_op_threads, radlabel::TorchModelOptions().intra_op_threads,
-          "LibTorch intra-op threads of each model call. --model_workers x --intra_op_threads = "
-          "the physical cores the model may use.");
-ABSL_FLAG(int, model_workers, radlabel::BatcherOptions().model_workers,
-          "Threads that run batches on the model concurrently (1..64). Default 2: the cores of "
-          "the reference machine; use the physical cores the server may use.");
-ABSL_FLAG(int, max_batch_size, radlabel::BatcherOptions().max_batch_size,
-          "Most windows in one model call (1..4096).");
-ABSL_FLAG(int, max_batch_tokens, radlabel::BatcherOptions().max_batch_tokens,
-          "Most padded tokens (rows x longest row) in one model call; at least the model window.");
 ABSL_FLAG(absl::Duration, max_queue_delay, radlabel::BatcherOptions().max_queue_delay,
           "Longest wait for batch-mates once the first window is queued, e.g. 2ms; 0 never waits.");
-ABSL_FLAG(int, max_queue_windows, radlabel::BatcherOptions().max_queue_windows,
-          "Most windows queued; beyond it calls get RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_per_request,
           "Most reports in one LabelRequest (unary, or one stream message).");
 ABSL_FLAG(int, max_stream_messages_in_flight,
@@ -59,11 +48,11 @@ namespace {
 absl::Status Serve() {
   RADLABEL_ASSIGN_OR_RETURN(const ModelBundle bundle, LoadModelBundle(absl::GetFlag(FLAGS_bundle)));
   RADLABEL_ASSIGN_OR_RETURN(const WordPieceTokenizer tokenizer, LoadBundleTokenizer(bundle));
-  const int intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
-  if (intra_op_threads < 1) return absl::InvalidArgumentError("--intra_op_threads must be at least 1");
-  const TorchModelOptions model_options = TorchModelOptionsFor(bundle, tokenizer, intra_op_threads);
+  ModelRuntime runtime = ModelRuntimeFromFlags(TorchModelOptionsFor(bundle, tokenizer));
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
-                            LoadTorchModel(bundle.path(kModelFile), model_options));
+                            LoadTorchModel(bundle.path(kModelFile), runtime.model));
+  std::cout << "radlabel-server: model on " << runtime.model.device << " (precision "
+            << runtime.model.precision << ")" << std::endl;
 
   Metrics metrics(bundle);
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
@@ -73,13 +62,9 @@ absl::Status Serve() {
               << "/metrics" << std::endl;
   }
 
-  BatcherOptions batching;
+  BatcherOptions& batching = runtime.batching;
   batching.observer = &metrics;
-  batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
-  batching.max_batch_tokens = absl::GetFlag(FLAGS_max_batch_tokens);
   batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
-  batching.max_queue_windows = absl::GetFlag(FLAGS_max_queue_windows);
-  batching.model_workers = absl::GetFlag(FLAGS_model_workers);
   RADLABEL_ASSIGN_OR_RETURN(
       std::unique_ptr<Batcher> batcher,
       Batcher::Create(batching, model.get(), tokenizer.pad_id(),

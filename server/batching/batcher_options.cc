@@ -1,8 +1,20 @@
 #include "batching/batcher_options.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace radlabel {
+
+BatcherOptions BatcherOptions::ForDevice(absl::string_view device) {
+  BatcherOptions options;
+  if (absl::StartsWith(device, "cuda")) {
+    options.max_batch_size = 256;
+    options.max_batch_tokens = 65536;
+    options.max_queue_windows = 32768;
+    options.model_workers = 4;
+  }
+  return options;
+}
 
 absl::Status BatcherOptions::Validate(int model_max_tokens) const {
   if (max_batch_size < 1 || max_batch_size > 4096) {

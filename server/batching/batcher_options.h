@@ -1,8 +1,10 @@
-// Options of the dynamic batcher. Defaults suit the default model (256-token windows, sentence
-// by sentence) on two CPU cores; tuning advice is given per field.
+// Options of the dynamic batcher. The field initialisers are the CPU defaults, for the default
+// model (256-token windows, sentence by sentence) on two CPU cores; ForDevice("cuda...") gives
+// the GPU defaults, named per field. Tuning advice is given per field.
 #pragma once
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace radlabel {
@@ -14,13 +16,14 @@ struct BatcherOptions {
   // Most windows (rows) in one model call. Range 1..4096; default 4. On CPU with one thread per
   // call, rows beyond a few add padding and (for the sentence model) empty sentence slots faster
   // than they save: `./bench/run.sh` on 2 cores gave 32 unary callers 345.8 reports/s with 4
-  // against 198.2 with 32 (commits 02d9564 and d9d8c99; README "Benchmarks"). On a GPU raise it
-  // to 128+.
+  // against 198.2 with 32 (commits 02d9564 and d9d8c99; README "Benchmarks"). CUDA default 256:
+  // a GPU needs thousands of tokens per call to keep its matrix units busy.
   int max_batch_size = 4;
 
   // Most padded tokens in one model call: rows x longest row of the batch. Range: at least the
   // model window; default 4096 (32 full 128-token windows). Bounds the memory and latency of a
-  // single model call whatever the mix of lengths.
+  // single model call whatever the mix of lengths. CUDA default 65536 (256 rows of 256 tokens):
+  // a BERT-base batch of that size is tens of milliseconds of float16 work on an H100.
   int max_batch_tokens = 4096;
 
   // Longest time the first window queued waits for batch-mates while the batch is not full.
@@ -34,7 +37,7 @@ struct BatcherOptions {
 
   // Most windows waiting in the queue. Range >= max_batch_size; default 8192 (about 30 s of work
   // on 2 cores). A submission that does not fit is refused whole with RESOURCE_EXHAUSTED; the
-  // caller may retry later.
+  // caller may retry later. CUDA default 32768 (several seconds of work for a GPU).
   int max_queue_windows = 8192;
 
   // Threads that each take the next batch and run it on the model, concurrently. Range 1..64;
@@ -43,6 +46,8 @@ struct BatcherOptions {
   // threads (bench/offline_ceiling.cc, README "Threads"): a small model's operators are too short
   // for intra-op parallelism to pay, and a single-threaded worker preempted by a gRPC or
   // tokenizing thread stalls only itself, not a second thread waiting for it at every operator.
+  // CUDA default 4: each worker has its own CUDA stream, so while one waits for its results
+  // (and a model's host-side steps) others keep the GPU busy.
   int model_workers = 2;
 
   // Time source; nullptr means the real clock. Tests inject a fake one.
@@ -50,6 +55,10 @@ struct BatcherOptions {
 
   // Receives batch statistics and queue depth (metrics); nullptr reports nothing.
   BatcherObserver* observer = nullptr;
+
+  // The defaults for a model on `device` ("cpu", "cuda", "cuda:N"): the CPU ones above, or the
+  // CUDA ones named per field.
+  static BatcherOptions ForDevice(absl::string_view device);
 
   // Checks ranges against the model window (max_tokens). The error says which field to fix.
   absl::Status Validate(int model_max_tokens) const;

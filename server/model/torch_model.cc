@@ -1,12 +1,16 @@
 #include "model/torch_model.h"
 
+#include <torch/cuda.h>
 #include <torch/script.h>
 #include <torch/version.h>
 #include <ATen/Parallel.h>
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,30 +20,43 @@
 namespace radlabel {
 namespace {
 
-// The tensor's values when it is float32 of shape `expected`; otherwise an error naming `what`.
-absl::StatusOr<std::vector<float>> FloatValues(const torch::IValue& value,
-                                               const std::vector<int64_t>& expected,
-                                               absl::string_view what) {
+// The tensor, moved to `on` as float32, when it has shape `expected` and is float32 or
+// `precision`; otherwise an error naming `what`.
+absl::StatusOr<torch::Tensor> CheckedOutput(const torch::IValue& value,
+                                            const std::vector<int64_t>& expected,
+                                            torch::ScalarType precision, absl::string_view what) {
   if (!value.isTensor()) {
     return absl::InternalError(
         absl::StrCat("model.pt returned ", value.tagKind(), " for ", what, ", not a tensor"));
   }
-  torch::Tensor tensor = value.toTensor();
-  if (tensor.sizes().vec() != expected || tensor.scalar_type() != torch::kFloat32) {
+  const torch::Tensor& tensor = value.toTensor();
+  const torch::ScalarType type = tensor.scalar_type();
+  if (tensor.sizes().vec() != expected || (type != torch::kFloat32 && type != precision)) {
     return absl::InternalError(absl::StrCat(
-        "model.pt returned a ", c10::toString(tensor.scalar_type()), " tensor of shape [",
+        "model.pt returned a ", c10::toString(type), " tensor of shape [",
         absl::StrJoin(tensor.sizes().vec(), ", "), "] for ", what, "; the bundle contract requires float32 [",
         absl::StrJoin(expected, ", "), "]"));
   }
-  tensor = tensor.contiguous();
-  const float* data = tensor.data_ptr<float>();
-  return std::vector<float>(data, data + tensor.numel());
+  return tensor.to(torch::kFloat32).flatten();
+}
+
+// The CUDA stream of the calling thread on `device`: each batcher worker has its own, so one
+// worker's copies and kernels overlap another's.
+c10::Stream ThisThreadsStream(const torch::Device& device) {
+  thread_local std::optional<c10::Stream> stream;
+  if (!stream.has_value() || stream->device() != device) {
+    stream = c10::impl::getDeviceGuardImpl(device.type())->getStreamFromGlobalPool(device);
+  }
+  return *stream;
 }
 
 class TorchModel final : public Model {
  public:
-  TorchModel(torch::jit::script::Module module, int num_labels, int num_classes)
+  TorchModel(torch::jit::script::Module module, torch::Device device, torch::ScalarType precision,
+             int num_labels, int num_classes)
       : module_(std::move(module)),
+        device_(device),
+        precision_(precision),
         num_labels_(num_labels),
         num_classes_(num_classes),
         evidence_(module_.find_method("evidence")) {}
@@ -53,33 +70,37 @@ class TorchModel final : public Model {
     }
     try {
       c10::InferenceMode inference_mode;
-      const auto options = torch::TensorOptions().dtype(torch::kInt64);
-      // from_blob does not copy; the batch outlives the call and the model does not write inputs.
-      torch::Tensor ids = torch::from_blob(const_cast<int64_t*>(batch.input_ids.data()),
-                                           {batch.batch_size, batch.seq_len}, options);
-      torch::Tensor mask = torch::from_blob(const_cast<int64_t*>(batch.attention_mask.data()),
-                                            {batch.batch_size, batch.seq_len}, options);
+      std::optional<c10::StreamGuard> on_this_threads_stream;
+      if (device_.is_cuda()) on_this_threads_stream.emplace(ThisThreadsStream(device_));
+      const std::vector<torch::IValue> inputs = {Input(batch.input_ids, batch),
+                                                 Input(batch.attention_mask, batch)};
       const std::vector<int64_t> probabilities_shape = {batch.batch_size, num_labels_, num_classes_};
-      ModelOutput out;
+      torch::Tensor probabilities, attention;  // flat float32, on the device
       if (!batch.with_attention) {
+        RADLABEL_ASSIGN_OR_RETURN(probabilities,
+                                  CheckedOutput(module_.forward(inputs), probabilities_shape,
+                                                precision_, "forward() (batch, labels, classes)"));
+      } else {
+        const torch::IValue result = (*evidence_)(inputs);
+        if (!result.isTuple() || result.toTupleRef().elements().size() != 2) {
+          return absl::InternalError(
+              "model.pt's evidence() must return a tuple (probabilities, attention)");
+        }
+        const auto& elements = result.toTupleRef().elements();
         RADLABEL_ASSIGN_OR_RETURN(
-            out.probabilities, FloatValues(module_.forward({ids, mask}), probabilities_shape,
-                                           "forward() (batch, labels, classes)"));
-        return out;
-      }
-      const torch::IValue result = (*evidence_)({ids, mask});
-      if (!result.isTuple() || result.toTupleRef().elements().size() != 2) {
-        return absl::InternalError(
-            "model.pt's evidence() must return a tuple (probabilities, attention)");
-      }
-      const auto& elements = result.toTupleRef().elements();
-      RADLABEL_ASSIGN_OR_RETURN(
-          out.probabilities, FloatValues(elements[0], probabilities_shape,
+            probabilities, CheckedOutput(elements[0], probabilities_shape, precision_,
                                          "evidence() probabilities (batch, labels, classes)"));
-      RADLABEL_ASSIGN_OR_RETURN(
-          out.attention,
-          FloatValues(elements[1], {batch.batch_size, num_labels_, batch.seq_len},
-                      "evidence() attention (batch, labels, tokens)"));
+        RADLABEL_ASSIGN_OR_RETURN(
+            attention, CheckedOutput(elements[1], {batch.batch_size, num_labels_, batch.seq_len},
+                                     precision_, "evidence() attention (batch, labels, tokens)"));
+      }
+      const torch::Tensor values =
+          ToHost(attention.defined() ? torch::cat({probabilities, attention}) : probabilities);
+      const float* data = values.data_ptr<float>();
+      const int64_t num_probabilities = probabilities.numel();
+      ModelOutput out;
+      out.probabilities.assign(data, data + num_probabilities);
+      out.attention.assign(data + num_probabilities, data + values.numel());
       return out;
     } catch (const std::exception& e) {
       // LibTorch messages describe shapes and operators, never input text.
@@ -90,7 +111,33 @@ class TorchModel final : public Model {
   }
 
  private:
+  // One [batch_size, seq_len] input on the model's device. On CPU a view of `values` (the batch
+  // outlives the call and the model does not write its inputs); on CUDA staged in pinned memory
+  // and copied asynchronously on the current stream.
+  torch::Tensor Input(const std::vector<int64_t>& values, const TokenBatch& batch) const {
+    const auto int64 = torch::TensorOptions().dtype(torch::kInt64);
+    torch::Tensor view = torch::from_blob(const_cast<int64_t*>(values.data()),
+                                          {batch.batch_size, batch.seq_len}, int64);
+    if (!device_.is_cuda()) return view;
+    torch::Tensor pinned = torch::empty(view.sizes(), int64.pinned_memory(true));
+    pinned.copy_(view);
+    return pinned.to(device_, torch::kInt64, /*non_blocking=*/true);
+  }
+
+  // `flat` (float32) readable on the host: on CUDA one asynchronous copy into pinned memory,
+  // then a wait for this thread's stream alone.
+  torch::Tensor ToHost(const torch::Tensor& flat) const {
+    if (!device_.is_cuda()) return flat.contiguous();
+    torch::Tensor host = torch::empty(
+        flat.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
+    host.copy_(flat, /*non_blocking=*/true);
+    ThisThreadsStream(device_).synchronize();
+    return host;
+  }
+
   torch::jit::script::Module module_;
+  const torch::Device device_;
+  const torch::ScalarType precision_;
   const int64_t num_labels_;
   const int64_t num_classes_;
   c10::optional<torch::jit::Method> evidence_;
@@ -113,11 +160,14 @@ TokenBatch ProbeBatch(const std::vector<int>& lengths, const TorchModelOptions& 
   return batch;
 }
 
-absl::Status CheckProbabilities(const std::vector<float>& probs, int num_classes) {
+// Class scores must sum to 1 up to the rounding of `precision`.
+absl::Status CheckProbabilities(const std::vector<float>& probs, int num_classes,
+                                torch::ScalarType precision) {
+  const double tolerance = precision == torch::kFloat32 ? 1e-3 : 2e-2;
   for (size_t row = 0; row < probs.size(); row += static_cast<size_t>(num_classes)) {
     double sum = 0;
     for (int c = 0; c < num_classes; ++c) sum += probs[row + static_cast<size_t>(c)];
-    if (!(std::abs(sum - 1.0) < 1e-3)) {
+    if (!(std::abs(sum - 1.0) < tolerance)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "model.pt returns class scores that sum to ", sum,
           " instead of 1: the model must end with a softmax over classes"));
@@ -126,12 +176,64 @@ absl::Status CheckProbabilities(const std::vector<float>& probs, int num_classes
   return absl::OkStatus();
 }
 
+absl::StatusOr<torch::Device> ParseDevice(const std::string& name) {
+  std::optional<torch::Device> device;
+  try {
+    device.emplace(name);
+  } catch (const std::exception&) {
+  }
+  if (!device.has_value() || !(device->is_cpu() || device->is_cuda())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown device \"", name, "\": use cpu, cuda or cuda:N"));
+  }
+  if (device->is_cpu()) return *device;
+  if (!torch::cuda::is_available()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "device ", name, " asked for, but this LibTorch (", TORCH_VERSION,
+        ") sees no CUDA GPU: it was built without CUDA (Debian's is CPU-only) or no GPU is "
+        "visible. Use --device=cpu, or build against a CUDA LibTorch (bench/gpu/run.sh)"));
+  }
+  const int64_t count = static_cast<int64_t>(torch::cuda::device_count());
+  if (device->has_index() && device->index() >= count) {
+    return absl::InvalidArgumentError(absl::StrCat("device ", name, " asked for, but only ", count,
+                                                   " CUDA device(s) are visible"));
+  }
+  if (!device->has_index()) device->set_index(0);
+  return *device;
+}
+
+absl::StatusOr<torch::ScalarType> ParsePrecision(const std::string& name,
+                                                 const torch::Device& device) {
+  if (name == "auto") return device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
+  if (name == "float32") return torch::kFloat32;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "float16") {
+    if (device.is_cuda()) return torch::kFloat16;
+    return absl::InvalidArgumentError(
+        "precision float16 needs a CUDA device (LibTorch's CPU kernels lack most float16 "
+        "operators): use bfloat16 or float32 on CPU");
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown precision \"", name, "\": use auto, float32, float16 or bfloat16"));
+}
+
+// Casts floating-point parameters and buffers only: Module::to(dtype) would also turn integer
+// and boolean buffers (token-id lookup tables) into floats.
+void CastFloatingState(torch::jit::script::Module& module, torch::ScalarType precision) {
+  at::NoGradGuard no_grad;
+  for (torch::Tensor tensor : module.parameters()) {
+    if (tensor.is_floating_point()) tensor.set_data(tensor.to(precision));
+  }
+  for (torch::Tensor tensor : module.buffers()) {
+    if (tensor.is_floating_point()) tensor.set_data(tensor.to(precision));
+  }
+}
+
 }  // namespace
 
 TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
-                                       const WordPieceTokenizer& tokenizer, int intra_op_threads) {
+                                       const WordPieceTokenizer& tokenizer) {
   TorchModelOptions options;
-  options.intra_op_threads = intra_op_threads;
   options.num_labels = bundle.num_labels();
   options.num_classes = bundle.num_classes();
   options.max_tokens = bundle.config.max_tokens();
@@ -144,6 +246,12 @@ TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
 
 absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
                                                       const TorchModelOptions& options) {
+  if (options.intra_op_threads < 1) {
+    return absl::InvalidArgumentError("intra-op threads must be at least 1");
+  }
+  RADLABEL_ASSIGN_OR_RETURN(const torch::Device device, ParseDevice(options.device));
+  RADLABEL_ASSIGN_OR_RETURN(const torch::ScalarType precision,
+                            ParsePrecision(options.precision, device));
   at::set_num_threads(options.intra_op_threads);
   // The profiling executor specializes the graph per input shape and, once a served mix of batch
   // sizes and lengths has used up its re-specializations, falls back to a slower generic plan:
@@ -153,7 +261,7 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
   torch::jit::setGraphExecutorOptimize(false);
   torch::jit::script::Module module;
   try {
-    module = torch::jit::load(path);
+    module = torch::jit::load(path, device);
   } catch (const std::exception& e) {  // ErrorReport (unknown operator) is not a c10::Error
     return absl::InvalidArgumentError(absl::StrCat(
         path, " cannot be loaded by LibTorch ", TORCH_VERSION,
@@ -161,8 +269,9 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
         " (README, 'Model bundle'). LibTorch said: ", e.what()));
   }
   module.eval();
-  auto model = std::make_unique<TorchModel>(std::move(module), options.num_labels,
-                                            options.num_classes);
+  if (precision != torch::kFloat32) CastFloatingState(module, precision);
+  auto model = std::make_unique<TorchModel>(std::move(module), device, precision,
+                                            options.num_labels, options.num_classes);
   // Probe with a full window and a short padded row: the shapes and padding every batch uses;
   // evidence() too when the module has it.
   TokenBatch probe = ProbeBatch({options.max_tokens, 3}, options);
@@ -171,10 +280,11 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
     probe.with_attention = with_attention;
     auto out = model->Run(probe);
     if (!out.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " does not fit the bundle contract: ", out.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " does not fit the bundle contract on ", options.device, " in ",
+          c10::toString(precision), ": ", out.status().message()));
     }
-    const absl::Status sums = CheckProbabilities(out->probabilities, options.num_classes);
+    const absl::Status sums = CheckProbabilities(out->probabilities, options.num_classes, precision);
     if (!sums.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", sums.message()));
   }
   for (int i = 0; i < options.warmup_runs; ++i) {

@@ -135,6 +135,37 @@ TEST_F(ServerTest, StreamedReportsComeBackOnceInOrderWithPythonsProbabilities) {
   EXPECT_LE(worst, 1e-4) << "largest difference from the Python run";
 }
 
+// --precision=bfloat16 casts the model's floating-point weights and buffers (not its integer or
+// boolean ones) and still returns float32 probabilities: on CPU it must label like float32.
+TEST_F(ServerTest, Bfloat16PrecisionLabelsLikeFloat32) {
+  auto bf16_server = ServerProcess::Start({"--precision=bfloat16"});
+  ASSERT_TRUE(bf16_server.ok()) << bf16_server.status();
+  auto bf16_client = Client::Connect((*bf16_server)->target());
+  ASSERT_TRUE(bf16_client.ok()) << bf16_client.status();
+  const std::vector<v1::Report> reports = ReadSamples(40);
+  auto expected = client_->Label(reports);
+  auto actual = (*bf16_client)->Label(reports);
+  ASSERT_TRUE(expected.ok() && actual.ok()) << expected.status() << actual.status();
+  ASSERT_EQ(actual->size(), expected->size());
+  int decisions = 0, same = 0;
+  double worst = 0;
+  for (size_t r = 0; r < actual->size(); ++r) {
+    ASSERT_EQ((*actual)[r].status().code(), 0) << (*actual)[r].status().message();
+    for (int l = 0; l < (*actual)[r].labels_size(); ++l) {
+      const auto& a = (*actual)[r].labels(l);
+      const auto& e = (*expected)[r].labels(l);
+      ++decisions;
+      same += a.decision() == e.decision();
+      for (int c = 0; c < a.probabilities_size(); ++c) {
+        worst = std::max(worst, static_cast<double>(std::abs(a.probabilities(c) - e.probabilities(c))));
+      }
+    }
+  }
+  EXPECT_GE(same, decisions * 97 / 100) << same << " of " << decisions << " decisions agree";
+  EXPECT_LE(worst, 0.2) << "largest probability difference from float32";
+  EXPECT_GT(worst, 0.0) << "bfloat16 rounding should show: was the model cast at all?";
+}
+
 TEST_F(ServerTest, EmptyAndNonUtf8ReportsFailAloneInAUnaryCall) {
   std::vector<v1::Report> reports = ReadSamples(2);
   v1::Report empty, binary;

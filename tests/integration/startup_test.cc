@@ -56,5 +56,20 @@ TEST(StartupTest, ATamperedFileFailsItsChecksum) {
   EXPECT_NE(error.find("vocab.txt has SHA-256"), std::string::npos) << error;
 }
 
+TEST(StartupTest, AnUnusableDeviceOrPrecisionIsRefusedWithWhatToUseInstead) {
+  // cuda:99: no CUDA in Debian's LibTorch; no 100th GPU where there is CUDA.
+  for (const auto& [flag, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"--device=cuda:99", "cuda:99 asked for"},
+           {"--device=tpu", "use cpu, cuda or cuda:N"},
+           {"--precision=float16", "float16 needs a CUDA device"},
+           {"--precision=float8", "use auto, float32, float16 or bfloat16"}}) {
+    auto server = ServerProcess::Start({flag});
+    ASSERT_FALSE(server.ok()) << flag << " started";
+    const std::string error(server.status().message());
+    EXPECT_NE(error.find("exited with code 1"), std::string::npos) << error;
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace radlabel::testing

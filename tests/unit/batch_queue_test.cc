@@ -145,5 +145,19 @@ TEST(BatcherOptionsTest, ValidateNamesTheFieldToFix) {
   EXPECT_TRUE(BatcherOptions().Validate(128).ok());
 }
 
+TEST(BatcherOptionsTest, CudaDevicesGetGpuSizedDefaultsAndCpuTheFieldDefaults) {
+  const BatcherOptions cpu = BatcherOptions::ForDevice("cpu");
+  EXPECT_EQ(cpu.max_batch_size, BatcherOptions().max_batch_size);
+  EXPECT_EQ(cpu.max_batch_tokens, BatcherOptions().max_batch_tokens);
+  EXPECT_EQ(cpu.model_workers, BatcherOptions().model_workers);
+  for (const char* device : {"cuda", "cuda:1"}) {
+    const BatcherOptions gpu = BatcherOptions::ForDevice(device);
+    EXPECT_GT(gpu.max_batch_size, cpu.max_batch_size) << device;
+    EXPECT_GT(gpu.max_batch_tokens, cpu.max_batch_tokens) << device;
+    EXPECT_GT(gpu.max_queue_windows, cpu.max_queue_windows) << device;
+    EXPECT_TRUE(gpu.Validate(512).ok()) << device;
+  }
+}
+
 }  // namespace
 }  // namespace radlabel
