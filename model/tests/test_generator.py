@@ -1,3 +1,4 @@
+import random
 import re
 import statistics
 
@@ -86,3 +87,15 @@ def test_composed_training_sentences_never_write_a_held_out_one():
     held_out = [p for b in (generator.NORMAL_SENTENCES, generator.DETAIL_SENTENCES, generator.CLINICAL,
                             generator.RECOMMENDATIONS) for p in b.phrasings["held_out"]]
     assert not [p for p in held_out if p.split("{")[0] in train]
+
+
+def test_training_findings_sometimes_assert_the_bare_negated_terms_but_never_mass_ones():
+    train, held = generator._Writer(random.Random(0), "train"), generator._Writer(random.Random(0), "held_out")
+    for c in CATEGORIES:
+        drawn = {train.finding(c) for _ in range(400)}
+        held_drawn = {held.finding(c) for _ in range(400)}
+        if c == "mass":
+            assert c not in generator.ASSERTABLE_TERMS
+        else:
+            assert drawn & set(generator.ASSERTABLE_TERMS[c]), c
+        assert not held_drawn & set(FINDINGS[c][1].phrasings["train"]) - set(FINDINGS[c][0].phrasings["held_out"]), c

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 
@@ -68,8 +69,42 @@ std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
                              order.begin() + static_cast<std::ptrdiff_t>(hi) + 1);
 }
 
+void BatchQueue::DropAbandoned(absl::Time now,
+                               std::vector<std::pair<BatchTask, DropReason>>& dropped) {
+  // A submission's windows share one caller and sit together: ask each caller once per run.
+  std::vector<std::optional<DropReason>> reasons(queue_.size());
+  const CallerState* last = nullptr;
+  std::optional<DropReason> last_reason;
+  bool any = false;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    const CallerState* caller = queue_[i].caller.get();
+    if (caller != last) {
+      last = caller;
+      last_reason.reset();
+      if (caller != nullptr && caller->deadline <= now) {
+        last_reason = DropReason::kDeadline;
+      } else if (caller != nullptr && caller->cancelled && caller->cancelled()) {
+        last_reason = DropReason::kCancelled;
+      }
+    }
+    reasons[i] = last_reason;
+    any = any || last_reason.has_value();
+  }
+  if (!any) return;
+  std::deque<BatchTask> kept;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (reasons[i].has_value()) {
+      dropped.emplace_back(std::move(queue_[i]), *reasons[i]);
+    } else {
+      kept.push_back(std::move(queue_[i]));
+    }
+  }
+  queue_ = std::move(kept);
+}
+
 BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   Poll poll;
+  DropAbandoned(now, poll.dropped);
   if (queue_.empty()) return poll;
   bool full = false;
   const std::vector<size_t> selected = SelectAroundOldest(&full);

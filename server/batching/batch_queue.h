@@ -7,6 +7,9 @@
 //   windows are ordered by length and the batch grows outwards from the oldest one, taking the
 //   neighbour nearer in length, while rows <= max_batch_size and
 //   rows x longest row <= max_batch_tokens.
+// - Work nobody waits for is dropped, never run: before each batch is formed, windows whose
+//   caller's deadline has passed or whose caller cancelled (or vanished) leave the queue and are
+//   returned as dropped.
 // - A batch is released as soon as it is full (a limit stopped its growth), or at once when
 //   flushing (shutdown). Otherwise it waits for batch-mates only when there are concurrent
 //   callers to wait for: the previous batch combined windows of several submissions, and the
@@ -19,6 +22,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -38,11 +43,22 @@ struct WindowOutput {
   int attention_stride = 0;
 };
 
+// The caller of a submission, shared by its windows: whether anyone still waits for them.
+struct CallerState {
+  absl::Time deadline = absl::InfiniteFuture();
+  // True once the caller cancelled or disconnected (gRPC: ServerContext::IsCancelled, which is
+  // thread-safe). Null: never.
+  std::function<bool()> cancelled;
+};
+
+enum class DropReason { kDeadline, kCancelled };
+
 // One model window to run. The batcher owns it from Submit until `done` has been called, which
 // happens exactly once: with the window's output, or with the error of its batch.
 struct BatchTask {
   std::vector<int32_t> token_ids;  // [CLS] ... [SEP]
   bool want_attention = false;     // the caller asked for evidence
+  std::shared_ptr<const CallerState> caller;  // null: waited for until done
   std::function<void(absl::StatusOr<WindowOutput>)> done;
   absl::Time enqueued;             // set by BatchQueue::Push
   absl::Duration since_previous_submission = absl::InfiniteDuration();  // set by Push
@@ -59,6 +75,8 @@ class BatchQueue {
   struct Poll {
     std::vector<BatchTask> batch;                   // empty: nothing to run yet
     absl::Time retry_at = absl::InfiniteFuture();  // when to poll again if nothing changes
+    // Windows taken out unrun because nobody waits for them any more, and why.
+    std::vector<std::pair<BatchTask, DropReason>> dropped;
   };
   // The next batch to run at time `now`, if any. With `flush`, releases whatever is queued.
   Poll Next(absl::Time now, bool flush);
@@ -66,6 +84,8 @@ class BatchQueue {
   size_t size() const { return queue_.size(); }
 
  private:
+  // Moves the windows nobody waits for at `now` into `dropped`.
+  void DropAbandoned(absl::Time now, std::vector<std::pair<BatchTask, DropReason>>& dropped);
   // Indices into queue_ of the batch grown around the oldest entry; sets *full when a limit,
   // not a lack of work, stopped it.
   std::vector<size_t> SelectAroundOldest(bool* full) const;

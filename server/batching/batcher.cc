@@ -57,14 +57,16 @@ void Batcher::Stop() {
 void Batcher::WorkerLoop() {
   while (true) {
     std::vector<BatchTask> batch;
+    std::vector<std::pair<BatchTask, DropReason>> dropped;
     {
       absl::MutexLock lock(&mu_);
       while (true) {
         if (stopping_ && queue_.size() == 0) return;
         const absl::Time now = clock_->Now();
         BatchQueue::Poll poll = queue_.Next(now, stopping_);
-        if (!poll.batch.empty()) {
+        if (!poll.batch.empty() || !poll.dropped.empty()) {
           batch = std::move(poll.batch);
+          dropped = std::move(poll.dropped);
           if (options_.observer != nullptr) {
             options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
           }
@@ -80,7 +82,28 @@ void Batcher::WorkerLoop() {
         }
       }
     }
-    RunBatch(batch);
+    FinishDropped(dropped);
+    if (!batch.empty()) RunBatch(batch);
+  }
+}
+
+void Batcher::FinishDropped(std::vector<std::pair<BatchTask, DropReason>>& dropped) {
+  int64_t windows[2] = {0, 0};  // by DropReason
+  for (auto& [task, reason] : dropped) {
+    ++windows[static_cast<int>(reason)];
+    task.done(reason == DropReason::kDeadline
+                  ? absl::DeadlineExceededError(
+                        "the call's deadline passed while this report waited in the queue, so it "
+                        "was not labelled; retry with a longer deadline, or when the server is less "
+                        "loaded")
+                  : absl::CancelledError(
+                        "the caller cancelled or disconnected before this report reached the model"));
+  }
+  if (options_.observer == nullptr) return;
+  for (const DropReason reason : {DropReason::kDeadline, DropReason::kCancelled}) {
+    if (windows[static_cast<int>(reason)] > 0) {
+      options_.observer->OnDropped(reason, windows[static_cast<int>(reason)]);
+    }
   }
 }
 

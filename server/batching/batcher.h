@@ -10,6 +10,8 @@
 //   ahead of it, oldest first.
 // - Every submitted task's `done` is called exactly once, on a worker thread, never under the
 //   batcher's lock; a model error fails every task of that batch and the worker goes on.
+// - A task whose caller's deadline passed, or whose caller cancelled, before it was batched never
+//   reaches the model: `done` gets DEADLINE_EXCEEDED or CANCELLED, and the observer counts it.
 // - With several workers the model runs several batches at once (Model::Run is thread-safe).
 // - Stop() runs whatever is queued, then joins the workers. The destructor calls Stop().
 #pragma once
@@ -44,6 +46,7 @@ class Batcher {
   Batcher(const BatcherOptions& options, Model* model, int32_t pad_id, int outputs_per_window);
   void WorkerLoop();
   void RunBatch(std::vector<BatchTask>& batch);
+  void FinishDropped(std::vector<std::pair<BatchTask, DropReason>>& dropped);
 
   const BatcherOptions options_;
   Clock* const clock_;

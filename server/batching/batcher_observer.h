@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "batching/batch_queue.h"
 
 namespace radlabel {
 
@@ -24,6 +25,8 @@ class BatcherObserver {
   virtual void OnBatch(const BatchStats& stats) = 0;
   // Windows waiting in the queue, after every change.
   virtual void OnQueueDepth(int64_t windows) = 0;
+  // Windows taken out of the queue unrun: their caller's deadline passed or it cancelled.
+  virtual void OnDropped(DropReason reason, int64_t windows) = 0;
 };
 
 }  // namespace radlabel

@@ -157,6 +157,7 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
       const size_t window_tokens = windows[w].size();
       task.token_ids = std::move(windows[w]);
       task.want_attention = options.evidence;
+      task.caller = options.caller;
       task.done = [state, r, w, window_tokens, finish](absl::StatusOr<WindowOutput> out) {
         if (out.ok()) {
           state->window_probabilities[r][w].assign(out->probabilities.begin(),

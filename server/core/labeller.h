@@ -4,10 +4,11 @@
 #pragma once
 
 #include <functional>
-#include "absl/strings/string_view.h"
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "batching/batcher.h"
 #include "core/evidence.h"
@@ -45,6 +46,10 @@ struct LabelOptions {
   // Return each non-negative label's supporting sentence. Needs a model that supports
   // evidence; costs a copy of the attention weights per window.
   bool evidence = false;
+  // Who waits for the reports (deadline, cancellation): windows nobody waits for any more are
+  // dropped before the model and their reports fail with DEADLINE_EXCEEDED or CANCELLED. Null:
+  // always run.
+  std::shared_ptr<const CallerState> caller;
 };
 
 class Labeller {

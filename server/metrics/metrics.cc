@@ -91,6 +91,12 @@ Metrics::Metrics(const ModelBundle& bundle)
                                 "INTERNAL.")
                           .Register(*registry_)
                           .Add({})),
+      dropped_(prometheus::BuildCounter()
+                   .Name("radlabel_windows_dropped_total")
+                   .Help("Windows taken out of the queue without running the model: their "
+                         "caller's deadline passed (reason deadline) or it cancelled or "
+                         "disconnected (reason cancelled).")
+                   .Register(*registry_)),
       queue_windows_(prometheus::BuildGauge()
                          .Name("radlabel_queue_windows")
                          .Help("Windows waiting in the batcher's queue.")
@@ -158,6 +164,11 @@ void Metrics::OnBatch(const BatchStats& stats) {
 }
 
 void Metrics::OnQueueDepth(int64_t windows) { queue_windows_.Set(static_cast<double>(windows)); }
+
+void Metrics::OnDropped(DropReason reason, int64_t windows) {
+  dropped_.Add({{"reason", reason == DropReason::kDeadline ? "deadline" : "cancelled"}})
+      .Increment(static_cast<double>(windows));
+}
 
 std::string Metrics::Scrape(absl::Time now) {
   const double rate = window_.Rate(now);

@@ -14,6 +14,7 @@
 //   radlabel_batch_tokens                       padded tokens per model call (histogram)
 //   radlabel_batch_padding_ratio                padding share of a batch's tokens (histogram)
 //   radlabel_model_failures_total               model calls that returned an error
+//   radlabel_windows_dropped_total{reason}      windows never run: deadline, cancelled
 //   radlabel_queue_windows                      windows waiting now (gauge)
 //   radlabel_model_info{name,version,checksum}  1 (info)
 //   radlabel_throughput_reports_per_second      reports labelled per second, last 60 s
@@ -51,6 +52,7 @@ class Metrics final : public BatcherObserver {
 
   void OnBatch(const BatchStats& stats) override;
   void OnQueueDepth(int64_t windows) override;
+  void OnDropped(DropReason reason, int64_t windows) override;
 
   // The Prometheus text exposition of every metric, with the throughput gauges brought up to
   // `now`.
@@ -71,6 +73,7 @@ class Metrics final : public BatcherObserver {
   prometheus::Histogram& batch_tokens_;
   prometheus::Histogram& batch_padding_;
   prometheus::Counter& model_failures_;
+  prometheus::Family<prometheus::Counter>& dropped_;
   prometheus::Gauge& queue_windows_;
   prometheus::Gauge& throughput_;
   prometheus::Gauge& projected_seconds_;

@@ -20,8 +20,8 @@
 namespace radlabel {
 namespace {
 
-// The tensor, moved to `on` as float32, when it has shape `expected` and is float32 or
-// `precision`; otherwise an error naming `what`.
+// The tensor as flat float32, on its device, when it has shape `expected` and is float32 or the
+// serving `precision`; otherwise an error naming `what`.
 absl::StatusOr<torch::Tensor> CheckedOutput(const torch::IValue& value,
                                             const std::vector<int64_t>& expected,
                                             torch::ScalarType precision, absl::string_view what) {
@@ -34,7 +34,8 @@ absl::StatusOr<torch::Tensor> CheckedOutput(const torch::IValue& value,
   if (tensor.sizes().vec() != expected || (type != torch::kFloat32 && type != precision)) {
     return absl::InternalError(absl::StrCat(
         "model.pt returned a ", c10::toString(type), " tensor of shape [",
-        absl::StrJoin(tensor.sizes().vec(), ", "), "] for ", what, "; the bundle contract requires float32 [",
+        absl::StrJoin(tensor.sizes().vec(), ", "), "] for ", what,
+        "; the bundle contract requires float32 (or the serving precision) [",
         absl::StrJoin(expected, ", "), "]"));
   }
   return tensor.to(torch::kFloat32).flatten();

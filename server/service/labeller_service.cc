@@ -1,5 +1,6 @@
 #include "service/labeller_service.h"
 
+#include <chrono>
 #include <deque>
 #include <memory>
 
@@ -36,6 +37,18 @@ v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& bat
   return info;
 }
 
+// The call's deadline and cancellation, for the batcher to drop work nobody waits for.
+// IsCancelled is thread-safe and the context outlives the call's labelling (the call finishes
+// only once every report is answered).
+std::shared_ptr<const CallerState> CallerOf(grpc::CallbackServerContext* context) {
+  auto caller = std::make_shared<CallerState>();
+  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+    caller->deadline = absl::FromChrono(context->deadline());
+  }
+  caller->cancelled = [context] { return context->IsCancelled(); };
+  return caller;
+}
+
 void SetStatus(const absl::Status& status, v1::ReportResult* result) {
   result->mutable_status()->set_code(static_cast<int32_t>(status.code()));
   result->mutable_status()->set_message(std::string(status.message()));
@@ -70,7 +83,10 @@ void FillResult(const ReportOutcome& outcome, const ModelBundle& bundle, v1::Rep
 // it: Finish waits for every pending slot.
 class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse> {
  public:
-  explicit LabelStreamReactor(LabellerService& service) : service_(service) { StartRead(&request_); }
+  LabelStreamReactor(LabellerService& service, grpc::CallbackServerContext* context)
+      : service_(service), caller_(CallerOf(context)) {
+    StartRead(&request_);
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client half-closed, or the call is over
@@ -85,7 +101,7 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
     const absl::Status started =
         service_.StartLabelling(Rpc::kLabelStream, request_, &slot->response, [this, slot] {
       Continue([slot] { slot->ready = true; });
-    });
+    }, caller_);
     Continue([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       if (!started.ok()) {
         // The stream goes on; the client sees why each report of this message failed.
@@ -148,6 +164,7 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
   }
 
   LabellerService& service_;
+  const std::shared_ptr<const CallerState> caller_;
   v1::LabelRequest request_;  // the read buffer; reused once StartLabelling has returned
   absl::Mutex mu_;
   std::deque<std::shared_ptr<Slot>> pending_ ABSL_GUARDED_BY(mu_);
@@ -184,7 +201,8 @@ LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
 
 absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& request,
                                              v1::LabelResponse* response,
-                                             std::function<void()> done) {
+                                             std::function<void()> done,
+                                             std::shared_ptr<const CallerState> caller) {
   const absl::Time received = absl::Now();
   const int n = request.reports_size();
   absl::Status started;
@@ -203,6 +221,7 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
     }
     LabelOptions label_options;
     label_options.evidence = request.include_evidence();
+    label_options.caller = std::move(caller);
     started = labeller_.Label(
         refs, label_options, [this, rpc, received, response, ids = std::move(ids),
                done = std::move(done)](std::vector<ReportOutcome> outcomes) {
@@ -230,14 +249,14 @@ grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* co
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const absl::Status started =
       StartLabelling(Rpc::kLabel, *request, response,
-                     [reactor] { reactor->Finish(grpc::Status::OK); });
+                     [reactor] { reactor->Finish(grpc::Status::OK); }, CallerOf(context));
   if (!started.ok()) reactor->Finish(ToGrpcStatus(started));
   return reactor;
 }
 
 grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse>* LabellerService::LabelStream(
-    grpc::CallbackServerContext* /*context*/) {
-  return new LabelStreamReactor(*this);
+    grpc::CallbackServerContext* context) {
+  return new LabelStreamReactor(*this, context);
 }
 
 grpc::ServerUnaryReactor* LabellerService::GetModelInfo(grpc::CallbackServerContext* context,

@@ -40,9 +40,11 @@ class LabellerService final : public v1::Labeller::CallbackService {
   // calls `done`, possibly before returning. On error (the request's size is out of range, the
   // queue is full, the server is stopping) nothing was started and `done` is never called.
   // `request` must stay valid until StartLabelling returns, `response` until `done`.
-  // Every request is recorded in the metrics under `rpc`.
+  // Every request is recorded in the metrics under `rpc`. Reports whose `caller` stops waiting
+  // before they reach the model fail with DEADLINE_EXCEEDED or CANCELLED, unrun.
   absl::Status StartLabelling(Rpc rpc, const v1::LabelRequest& request,
-                              v1::LabelResponse* response, std::function<void()> done);
+                              v1::LabelResponse* response, std::function<void()> done,
+                              std::shared_ptr<const CallerState> caller);
 
   const ServiceOptions& options() const { return options_; }
 

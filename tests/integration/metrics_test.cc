@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -32,6 +33,23 @@ std::map<std::string, double> Parse(const std::string& exposition) {
   return series;
 }
 
+// GET /metrics of `server`.
+std::string Scrape(ServerProcess& server) {
+  const size_t colon = server.metrics_address().rfind(':');
+  httplib::Client http(server.metrics_address().substr(0, colon),
+                       std::stoi(server.metrics_address().substr(colon + 1)));
+  auto response = http.Get("/metrics");
+  EXPECT_TRUE(response) << "no answer from /metrics";
+  if (!response) return "";
+  EXPECT_EQ(response->status, 200);
+  return response->body;
+}
+
+double Get(const std::map<std::string, double>& series, const std::string& key) {
+  const auto it = series.find(key);
+  return it == series.end() ? 0.0 : it->second;
+}
+
 class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -43,16 +61,7 @@ class MetricsTest : public ::testing::Test {
     ASSERT_TRUE(client.ok());
     client_ = std::move(*client);
   }
-  std::string Scrape() {
-    const size_t colon = server_->metrics_address().rfind(':');
-    httplib::Client http(server_->metrics_address().substr(0, colon),
-                         std::stoi(server_->metrics_address().substr(colon + 1)));
-    auto response = http.Get("/metrics");
-    EXPECT_TRUE(response) << "no answer from /metrics";
-    if (!response) return "";
-    EXPECT_EQ(response->status, 200);
-    return response->body;
-  }
+  std::string Scrape() { return testing::Scrape(*server_); }
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<Client> client_;
 };
@@ -76,10 +85,6 @@ TEST_F(MetricsTest, ALiveScrapePassesPromtool) {
 
 TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   const auto before = Parse(Scrape());
-  auto get = [](const std::map<std::string, double>& m, const std::string& key) {
-    const auto it = m.find(key);
-    return it == m.end() ? 0.0 : it->second;
-  };
 
   // One unary call: 4 good reports, one empty.
   std::string long_text = "FINDINGS:";
@@ -115,7 +120,7 @@ TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   ASSERT_GT(windows, 10) << "the long report should need several windows";
 
   const auto after = Parse(Scrape());
-  auto delta = [&](const std::string& key) { return get(after, key) - get(before, key); };
+  auto delta = [&](const std::string& key) { return Get(after, key) - Get(before, key); };
   EXPECT_EQ(delta(R"(radlabel_requests_total{code="OK",rpc="Label"})"), 1);
   EXPECT_EQ(delta(R"(radlabel_reports_total{code="OK",rpc="Label"})"), 4);
   EXPECT_EQ(delta(R"(radlabel_reports_total{code="INVALID_ARGUMENT",rpc="Label"})"), 1);
@@ -128,7 +133,60 @@ TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   EXPECT_EQ(delta("radlabel_batch_size_windows_sum"), windows);
   EXPECT_EQ(delta("radlabel_inference_duration_seconds_count"),
             delta("radlabel_batch_size_windows_count"));
-  EXPECT_EQ(get(after, "radlabel_queue_windows"), 0);
+  EXPECT_EQ(Get(after, "radlabel_queue_windows"), 0);
+}
+
+// A caller whose deadline passes while its reports wait behind a backlog gets
+// DEADLINE_EXCEEDED, and its windows are dropped unrun: the model's window count is exactly the
+// backlog's.
+TEST(DeadlineTest, WorkWhoseDeadlinePassedInTheQueueNeverReachesTheModel) {
+  auto server = ServerProcess::Start({"--model_workers=1", "--max_batch_size=1"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = Client::Connect((*server)->target());
+  ASSERT_TRUE(client.ok()) << client.status();
+  ClientOptions hurried_options;
+  hurried_options.call_timeout = absl::Milliseconds(30);
+  auto hurried = Client::Connect((*server)->target(), hurried_options);
+  ASSERT_TRUE(hurried.ok()) << hurried.status();
+
+  std::string text = "FINDINGS:";
+  for (int i = 0; i < 25; ++i) text += " The ventricles and sulci are normal for age.";
+  constexpr int kBacklog = 300;
+  std::vector<v1::ReportResult> backlog_results;
+  absl::Status backlog_status;
+  std::thread backlog([&] {
+    int next = 0;
+    backlog_status = (*client)->LabelStream(
+        [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+          if (next == kBacklog) return std::nullopt;
+          return Report("b" + std::to_string(next++), text);
+        },
+        [&](v1::ReportResult r) {
+          backlog_results.push_back(std::move(r));
+          return absl::OkStatus();
+        },
+        StreamOptions{});
+  });
+  // Await a queue that takes far longer than 30 ms to drain through one worker, batches of one.
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (Get(Parse(Scrape(**server)), "radlabel_queue_windows") < 50 && absl::Now() < give_up) {
+  }
+  auto late = (*hurried)->Label({Report("late1", "Acute infarct."), Report("late2", "Meningioma."),
+                                 Report("late3", "Normal study.")});
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
+  backlog.join();
+  ASSERT_TRUE(backlog_status.ok()) << backlog_status;
+  ASSERT_EQ(backlog_results.size(), static_cast<size_t>(kBacklog));
+  int backlog_windows = 0;
+  for (const v1::ReportResult& r : backlog_results) backlog_windows += r.num_chunks();
+
+  const auto series = Parse(Scrape(**server));
+  EXPECT_EQ(Get(series, R"(radlabel_windows_dropped_total{reason="deadline"})") +
+                Get(series, R"(radlabel_windows_dropped_total{reason="cancelled"})"),
+            3);
+  EXPECT_EQ(Get(series, "radlabel_batch_size_windows_sum"), backlog_windows)
+      << "the late call's windows reached the model";
+  EXPECT_EQ(Get(series, "radlabel_queue_windows"), 0);
 }
 
 }  // namespace

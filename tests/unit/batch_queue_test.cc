@@ -133,6 +133,45 @@ TEST(BatchQueueTest, FlushReleasesPartialBatches) {
   EXPECT_EQ(Tags(queue.Next(kT0, true).batch), (std::vector<int32_t>{1}));
 }
 
+TEST(BatchQueueTest, WindowsNobodyWaitsForAreDroppedBeforeBatching) {
+  BatchQueue queue(Options(8, 1024, absl::ZeroDuration()));
+  auto late = std::make_shared<CallerState>();
+  late->deadline = kT0 + absl::Milliseconds(1);
+  bool gone = false;
+  auto leaving = std::make_shared<CallerState>();
+  leaving->cancelled = [&gone] { return gone; };
+  std::vector<BatchTask> first = {Task(10, 1), Task(10, 2)};
+  for (BatchTask& t : first) t.caller = late;
+  std::vector<BatchTask> second = {Task(10, 3)};
+  second[0].caller = leaving;
+  Push(queue, std::move(first), kT0);
+  Push(queue, std::move(second), kT0);
+  Push(queue, {Task(10, 4)}, kT0);  // no caller state: always run
+  gone = true;
+  BatchQueue::Poll poll = queue.Next(kT0 + absl::Milliseconds(1), false);
+  EXPECT_EQ(Tags(poll.batch), (std::vector<int32_t>{4}));
+  ASSERT_EQ(poll.dropped.size(), 3u);
+  EXPECT_EQ(poll.dropped[0].first.token_ids[0], 1);
+  EXPECT_EQ(poll.dropped[0].second, DropReason::kDeadline);
+  EXPECT_EQ(poll.dropped[1].second, DropReason::kDeadline);
+  EXPECT_EQ(poll.dropped[2].first.token_ids[0], 3);
+  EXPECT_EQ(poll.dropped[2].second, DropReason::kCancelled);
+  EXPECT_EQ(queue.size(), 0u);
+}
+
+TEST(BatchQueueTest, WindowsWithinTheirDeadlineAreBatched) {
+  BatchQueue queue(Options(8, 1024, absl::ZeroDuration()));
+  auto caller = std::make_shared<CallerState>();
+  caller->deadline = kT0 + absl::Milliseconds(1);
+  caller->cancelled = [] { return false; };
+  std::vector<BatchTask> tasks = {Task(10, 1)};
+  tasks[0].caller = caller;
+  Push(queue, std::move(tasks), kT0);
+  BatchQueue::Poll poll = queue.Next(kT0 + absl::Microseconds(999), false);
+  EXPECT_EQ(Tags(poll.batch), (std::vector<int32_t>{1}));
+  EXPECT_TRUE(poll.dropped.empty());
+}
+
 TEST(BatcherOptionsTest, ValidateNamesTheFieldToFix) {
   BatcherOptions options;
   options.max_batch_tokens = 64;

@@ -139,6 +139,38 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   for (const Outcome& o : outcomes) EXPECT_TRUE(o.status.ok());
 }
 
+TEST(BatcherTest, WorkWhoseCallerStoppedWaitingNeverReachesTheModel) {
+  FakeModel model(TagAndLength);
+  absl::Notification entered, release;
+  model.HoldInRun(&entered, &release);
+  BatcherOptions options;
+  options.max_batch_size = 1;
+  options.max_queue_delay = absl::ZeroDuration();
+  options.model_workers = 1;
+  auto batcher = MakeBatcher(model, options);
+  std::vector<Outcome> outcomes(3);
+  absl::BlockingCounter counter(3);
+  ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter)}).ok());
+  entered.WaitForNotification();  // task 1 holds the only worker: the others wait in the queue
+  auto expired = std::make_shared<CallerState>();
+  expired->deadline = absl::InfinitePast();
+  std::vector<BatchTask> late = {Task(4, 2, &outcomes[1], &counter)};
+  late[0].caller = expired;
+  auto cancelled = std::make_shared<CallerState>();
+  cancelled->cancelled = [] { return true; };
+  std::vector<BatchTask> gone = {Task(4, 3, &outcomes[2], &counter)};
+  gone[0].caller = cancelled;
+  ASSERT_TRUE(batcher->Submit(std::move(late)).ok());
+  ASSERT_TRUE(batcher->Submit(std::move(gone)).ok());
+  release.Notify();
+  counter.Wait();
+  EXPECT_TRUE(outcomes[0].status.ok());
+  EXPECT_EQ(outcomes[1].status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(outcomes[2].status.code(), absl::StatusCode::kCancelled);
+  ASSERT_EQ(model.batches().size(), 1u) << "dropped work reached the model";
+  EXPECT_EQ(model.batches()[0].input_ids[0], 1);
+}
+
 TEST(BatcherTest, SeveralWorkersRunBatchesOnTheModelAtOnce) {
   FakeModel model(TagAndLength);
   // Each run waits inside the model until a second is there too: one worker alone would wait

@@ -38,7 +38,7 @@ TEST(MetricsTest, RequestsReportsAndRejectionsAreCountedByLabel) {
   EXPECT_TRUE(Has(scrape, R"(radlabel_model_info{checksum="abc",name="test-model",version="1.2.3"} 1)"));
 }
 
-TEST(MetricsTest, BatchesFeedSizeTokensPaddingAndQueueWait) {
+TEST(MetricsTest, BatchesFeedSizeTokensPaddingQueueWaitAndDrops) {
   Metrics metrics(Bundle());
   const std::vector<absl::Duration> waits = {absl::Milliseconds(1), absl::Milliseconds(3)};
   BatchStats stats;
@@ -49,7 +49,11 @@ TEST(MetricsTest, BatchesFeedSizeTokensPaddingAndQueueWait) {
   stats.queue_waits = waits;
   metrics.OnBatch(stats);
   metrics.OnQueueDepth(7);
+  metrics.OnDropped(DropReason::kDeadline, 3);
+  metrics.OnDropped(DropReason::kCancelled, 1);
   const std::string scrape = metrics.Scrape(absl::Now());
+  EXPECT_TRUE(Has(scrape, R"(radlabel_windows_dropped_total{reason="deadline"} 3)")) << scrape;
+  EXPECT_TRUE(Has(scrape, R"(radlabel_windows_dropped_total{reason="cancelled"} 1)"));
   EXPECT_TRUE(Has(scrape, "radlabel_batch_size_windows_sum 2")) << scrape;
   EXPECT_TRUE(Has(scrape, "radlabel_batch_tokens_sum 200"));
   EXPECT_TRUE(Has(scrape, "radlabel_batch_padding_ratio_sum 0.25"));
