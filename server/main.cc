@@ -37,6 +37,9 @@ ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_p
 ABSL_FLAG(int, max_stream_messages_in_flight,
           radlabel::ServiceOptions().max_stream_messages_in_flight,
           "Stream messages read ahead of their responses, per LabelStream call.");
+ABSL_FLAG(absl::Duration, retry_pushback, radlabel::ServiceOptions().retry_pushback,
+          "How long a client refused with RESOURCE_EXHAUSTED should wait before retrying (the "
+          "grpc-retry-pushback-ms trailer).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted, in bytes.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
@@ -74,6 +77,7 @@ absl::Status Serve() {
   service_options.max_reports_per_request = absl::GetFlag(FLAGS_max_reports_per_request);
   service_options.max_stream_messages_in_flight =
       absl::GetFlag(FLAGS_max_stream_messages_in_flight);
+  service_options.retry_pushback = absl::GetFlag(FLAGS_retry_pushback);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
   Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
   LabellerService service(labeller, bundle, batching, service_options, metrics);

@@ -24,6 +24,9 @@ ABSL_FLAG(std::string, target, "localhost:50051",
           "radlabel-server address: host:port, or a gRPC target such as dns:///host:port.");
 ABSL_FLAG(absl::Duration, connect_timeout, radlabel::ClientOptions().connect_timeout,
           "How long to wait for the server to accept a connection, e.g. 10s.");
+ABSL_FLAG(int, max_attempts, radlabel::ClientOptions().max_attempts,
+          "Attempts per call when the server answers UNAVAILABLE or RESOURCE_EXHAUSTED (1..5; 1: "
+          "no retries); waits honour the server's pushback.");
 ABSL_FLAG(std::string, output, "", "Output file (also -o); '-' for standard output.");
 ABSL_FLAG(std::string, input_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, output_format, "auto", "csv, jsonl, or auto (by file extension).");
@@ -53,6 +56,7 @@ namespace {
 absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   ClientOptions options;
   options.connect_timeout = absl::GetFlag(FLAGS_connect_timeout);
+  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   options.include_evidence = absl::GetFlag(FLAGS_evidence);
   return Client::Connect(absl::GetFlag(FLAGS_target), options);
 }

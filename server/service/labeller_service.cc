@@ -187,6 +187,9 @@ absl::Status ServiceOptions::Validate() const {
                                                    max_stream_messages_in_flight,
                                                    "; it must be at least 1"));
   }
+  if (retry_pushback < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");
+  }
   return absl::OkStatus();
 }
 
@@ -250,7 +253,14 @@ grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* co
   const absl::Status started =
       StartLabelling(Rpc::kLabel, *request, response,
                      [reactor] { reactor->Finish(grpc::Status::OK); }, CallerOf(context));
-  if (!started.ok()) reactor->Finish(ToGrpcStatus(started));
+  if (!started.ok()) {
+    if (started.code() == absl::StatusCode::kResourceExhausted) {
+      context->AddTrailingMetadata(
+          "grpc-retry-pushback-ms",
+          std::to_string(absl::ToInt64Milliseconds(options_.retry_pushback)));
+    }
+    reactor->Finish(ToGrpcStatus(started));
+  }
   return reactor;
 }
 

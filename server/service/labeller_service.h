@@ -17,6 +17,11 @@ struct ServiceOptions {
   // default 16. When reached the server stops reading, so gRPC flow control slows the writer
   // instead of the server buffering without bound.
   int max_stream_messages_in_flight = 16;
+  // Sent as the grpc-retry-pushback-ms trailer with a unary call refused with
+  // RESOURCE_EXHAUSTED (queue full): how long gRPC clients with a retry policy (radlabel's
+  // client library has one) wait before trying again. Range >= 0; default 100 ms, a few
+  // batches' time.
+  absl::Duration retry_pushback = absl::Milliseconds(100);
 
   absl::Status Validate() const;
 };

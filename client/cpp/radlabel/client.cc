@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 
 namespace radlabel {
@@ -20,13 +21,38 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
   return absl::ToChronoTime(absl::Now() + timeout);
 }
 
+// gRPC's own retry policy, as a service config: it adds jitter and honours the server's
+// grpc-retry-pushback-ms.
+std::string RetryServiceConfig(const ClientOptions& options) {
+  return absl::StrFormat(
+      R"({"methodConfig": [{"name": [{"service": "radlabel.v1.Labeller"}], "retryPolicy": {)"
+      R"("maxAttempts": %d, "initialBackoff": "%.3fs", "maxBackoff": "%.3fs", )"
+      R"("backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]}}]})",
+      options.max_attempts, absl::ToDoubleSeconds(options.retry_initial_backoff),
+      absl::ToDoubleSeconds(options.retry_max_backoff));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& target,
                                                         const ClientOptions& options) {
+  if (options.max_attempts < 1 || options.max_attempts > 5) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_attempts is ", options.max_attempts, "; choose 1 (no retries) to 5 (gRPC's cap)"));
+  }
+  if (options.retry_initial_backoff <= absl::ZeroDuration() ||
+      options.retry_max_backoff < options.retry_initial_backoff) {
+    return absl::InvalidArgumentError(
+        "retry backoffs must be positive, the maximum at least the initial one");
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
+  if (options.max_attempts > 1) {
+    args.SetServiceConfigJSON(RetryServiceConfig(options));
+    // gRPC retries only requests it still holds; hold any request up to the message limit.
+    args.SetInt(GRPC_ARG_PER_RPC_RETRY_BUFFER_SIZE, options.max_message_bytes);
+  }
   auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   if (!channel->WaitForConnected(DeadlineAfter(options.connect_timeout))) {
     return absl::UnavailableError(absl::StrCat(

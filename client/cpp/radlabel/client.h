@@ -31,6 +31,16 @@ struct ClientOptions {
   // Ask for evidence (LabelResult.evidence: the sentence supporting each non-negative label) in
   // every Label, LabelAsync and LabelStream request. Default off.
   bool include_evidence = false;
+  // Calls that fail with UNAVAILABLE (server restarting, draining, unreachable) or
+  // RESOURCE_EXHAUSTED (its queue full) are tried again, at most this many attempts in all,
+  // within the call's deadline; 1 turns retrying off. Range 1..5 (gRPC's cap); default 5. Waits
+  // follow gRPC's retry policy: exponential backoff with jitter from retry_initial_backoff
+  // (default 100 ms) up to retry_max_backoff (default 5 s), or the server's
+  // grpc-retry-pushback-ms when it sends one. A LabelStream is retried only until its first
+  // response arrives.
+  int max_attempts = 5;
+  absl::Duration retry_initial_backoff = absl::Milliseconds(100);
+  absl::Duration retry_max_backoff = absl::Seconds(5);
 };
 
 struct StreamOptions {
