@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "text/sentences.h"
@@ -63,13 +64,19 @@ Labeller::Labeller(const ModelBundle& bundle, const WordPieceTokenizer& tokenize
                 tokenizer.sep_id()},
       negative_class_(ClassIndex(bundle, "negative")) {}
 
-absl::Status Labeller::Validate(const ReportRef& report) const {
+absl::Status Labeller::Validate(const ReportRef& report, const LabelOptions& options) const {
   if (report.id.empty()) {
     return absl::InvalidArgumentError("a report has an empty id; give every report a unique id");
   }
   if (report.text.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("report '", report.id, "' has empty text; send the report's text"));
+  }
+  if (report.text.size() > options.max_report_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "report '", report.id, "' has ", report.text.size(), " bytes of text, more than the ",
+        options.max_report_bytes, " this server accepts (--max_report_bytes); check the export "
+        "for joined records, or raise the limit"));
   }
   size_t bad_offset = 0;
   if (!IsValidUtf8(report.text, &bad_offset)) {
@@ -131,10 +138,17 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
   };
 
   std::vector<BatchTask> tasks;
+  absl::flat_hash_map<absl::string_view, size_t> first_with_id;
   for (size_t r = 0; r < reports.size(); ++r) {
     ReportOutcome& outcome = state->outcomes[r];
-    outcome.status = Validate(reports[r]);
+    outcome.status = Validate(reports[r], options);
     if (!outcome.status.ok()) continue;
+    if (const auto [first, inserted] = first_with_id.emplace(reports[r].id, r); !inserted) {
+      outcome.status = absl::InvalidArgumentError(absl::StrCat(
+          "report id '", reports[r].id, "' appears more than once in this request (first at "
+          "position ", first->second, ", again at ", r, "); give every report a unique id"));
+      continue;
+    }
     std::vector<TextSpan>* spans = nullptr;
     if (options.evidence) {
       state->evidence[r].text = std::string(reports[r].text);

@@ -1,6 +1,8 @@
 // Labels reports: validates each one, tokenizes it, splits it into model windows, submits the
 // windows of a whole request to the batcher, and combines the windows' probabilities into one
 // result per report with a decision per label. Free of gRPC: the service layer converts.
+// Each report is validated alone (id, empty text, size, UTF-8, an id repeated within the request):
+// a bad report fails with INVALID_ARGUMENT and the rest of the request goes on.
 #pragma once
 
 #include <functional>
@@ -50,6 +52,9 @@ struct LabelOptions {
   // dropped before the model and their reports fail with DEADLINE_EXCEEDED or CANCELLED. Null:
   // always run.
   std::shared_ptr<const CallerState> caller;
+  // Longest report text accepted, in bytes; a longer report fails alone with INVALID_ARGUMENT.
+  // Default 256 KiB (head-MRI reports are a few KiB).
+  size_t max_report_bytes = 256 << 10;
 };
 
 class Labeller {
@@ -70,7 +75,7 @@ class Labeller {
   bool evidence_supported() const { return evidence_supported_; }
 
  private:
-  absl::Status Validate(const ReportRef& report) const;
+  absl::Status Validate(const ReportRef& report, const LabelOptions& options) const;
 
   const ModelBundle& bundle_;
   const WordPieceTokenizer& tokenizer_;

@@ -187,6 +187,9 @@ absl::Status ServiceOptions::Validate() const {
                                                    max_stream_messages_in_flight,
                                                    "; it must be at least 1"));
   }
+  if (max_report_bytes < 1) {
+    return absl::InvalidArgumentError("max_report_bytes is 0; it must be at least 1");
+  }
   if (retry_pushback < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");
   }
@@ -225,6 +228,7 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
     LabelOptions label_options;
     label_options.evidence = request.include_evidence();
     label_options.caller = std::move(caller);
+    label_options.max_report_bytes = options_.max_report_bytes;
     started = labeller_.Label(
         refs, label_options, [this, rpc, received, response, ids = std::move(ids),
                done = std::move(done)](std::vector<ReportOutcome> outcomes) {

@@ -131,6 +131,24 @@ TEST_F(LabellerTest, BadReportsFailAloneAndBatchMatesSucceed) {
   EXPECT_EQ(outcomes[5].decisions, (std::vector<int>{1, 0}));
 }
 
+TEST_F(LabellerTest, AnOversizedReportAndARepeatedIdFailAloneNamingTheFix) {
+  LabelOptions options;
+  options.max_report_bytes = 20;
+  const std::vector<ReportOutcome> outcomes = LabelAndWait(
+      {{"a", "stroke"}, {"big", "normal normal normal normal"}, {"a", "normal"}, {"b", "normal"}},
+      options);
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_TRUE(outcomes[0].status.ok()) << outcomes[0].status;
+  EXPECT_EQ(outcomes[1].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(outcomes[1].status.message().find("'big' has 27 bytes of text, more than the 20"),
+            absl::string_view::npos) << outcomes[1].status;
+  EXPECT_EQ(outcomes[2].status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(outcomes[2].status.message().find("'a' appears more than once"), absl::string_view::npos)
+      << outcomes[2].status;
+  EXPECT_TRUE(outcomes[3].status.ok()) << outcomes[3].status;
+  EXPECT_EQ(outcomes[0].decisions, (std::vector<int>{1, 0}));
+}
+
 TEST_F(LabellerTest, OnlyInvalidReportsCompleteWithoutTheModel) {
   const std::vector<ReportOutcome> outcomes = LabelAndWait({{"empty", ""}});
   ASSERT_EQ(outcomes.size(), 1u);
