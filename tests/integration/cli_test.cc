@@ -2,6 +2,8 @@
 // JSONL out, one row per input report, bad reports reported without failing the job.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -115,6 +117,33 @@ TEST(CliTest, BenchCountsEveryReportInEveryMode) {
     EXPECT_NE(result.find("\"errors_by_code\":{}"), std::string::npos) << result;
   }
   fs::remove(json);
+}
+
+// Reports are patient data: a job with good and bad reports (too long, repeated id, invalid
+// UTF-8), with evidence on, must leave no report text in what the server or the CLI print.
+TEST(CliTest, NoReportTextReachesTheLogs) {
+  auto server = ServerProcess::Start({"--max_report_bytes=400"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const fs::path dir = fs::temp_directory_path() / ("radlabel_phi_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string marker = "Zebedee Quimby";  // stands for a patient's name
+  std::string too_long = "FINDINGS: " + marker + ".";
+  while (too_long.size() < 500) too_long += " The ventricles are normal.";
+  std::ofstream(dir / "in.csv")
+      << "id,text\n"
+      << "P1,\"History: " << marker << ", 54. FINDINGS: Acute infarct in the left MCA territory.\"\n"
+      << "P2,\"" << too_long << "\"\n"
+      << "P1,\"" << marker << " again. Meningioma.\"\n"
+      << "P3,\"" << marker << " \xff\xfe broken bytes.\"\n";
+  const ProcessResult run =
+      RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / "out.jsonl").string(),
+                  "--target=" + (*server)->target(), "--evidence", "--progress=true"});
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("labelled 4 reports (3 failed)"), std::string::npos) << run.output;
+  EXPECT_EQ((*server)->Stop(SIGTERM), 0);
+  EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
+  EXPECT_EQ((*server)->output().find("Zebedee"), std::string::npos) << (*server)->output();
+  fs::remove_all(dir);
 }
 
 TEST(CliTest, AnUnreachableServerIsReportedClearly) {
