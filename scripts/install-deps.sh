@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
-  libssl-dev
+  libssl-dev openssl
   libtorch-dev python3-torch libopenblas0-openmp
   prometheus-cpp-dev libcpp-httplib-dev libutf8proc-dev
   prometheus

@@ -4,6 +4,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <cstring>
+#include <optional>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -20,6 +21,7 @@
 #include "model/torch_model.h"
 #include "model_runtime_flags.h"
 #include "service/labeller_service.h"
+#include "service/transport_security.h"
 #include "shutdown.h"
 #include "text/tokenizer.h"
 
@@ -44,6 +46,13 @@ ABSL_FLAG(absl::Duration, retry_pushback, radlabel::ServiceOptions().retry_pushb
           "How long a client refused with RESOURCE_EXHAUSTED should wait before retrying (the "
           "grpc-retry-pushback-ms trailer).");
 ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted, in bytes.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve TLS (with --tls_key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates it signed (mutual TLS).");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File holding a bearer token every Labeller call must send as 'authorization: Bearer "
+          "<token>'; the health service stays open to probes.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
@@ -86,14 +95,23 @@ absl::Status Serve() {
   service_options.max_report_bytes = static_cast<size_t>(max_report_bytes);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
   Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
-  LabellerService service(labeller, bundle, batching, service_options, metrics);
+  std::optional<BearerTokenCheck> token_check;
+  if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
+    RADLABEL_ASSIGN_OR_RETURN(token_check, BearerTokenCheck::FromFile(path));
+  }
+  RADLABEL_ASSIGN_OR_RETURN(
+      const std::shared_ptr<grpc::ServerCredentials> credentials,
+      MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                             absl::GetFlag(FLAGS_tls_client_ca)}));
+  LabellerService service(labeller, bundle, batching, service_options, metrics,
+                          token_check ? &*token_check : nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

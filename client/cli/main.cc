@@ -7,11 +7,13 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
@@ -27,6 +29,11 @@ ABSL_FLAG(absl::Duration, connect_timeout, radlabel::ClientOptions().connect_tim
 ABSL_FLAG(int, max_attempts, radlabel::ClientOptions().max_attempts,
           "Attempts per call when the server answers UNAVAILABLE or RESOURCE_EXHAUSTED (1..5; 1: "
           "no retries); waits honour the server's pushback.");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA that signed the server's certificate: connect with TLS.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate chain, for mutual TLS (with --tls_key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "File holding the bearer token the server asks for (sent with every call).");
 ABSL_FLAG(std::string, output, "", "Output file (also -o); '-' for standard output.");
 ABSL_FLAG(std::string, input_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, output_format, "auto", "csv, jsonl, or auto (by file extension).");
@@ -58,6 +65,19 @@ absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   options.connect_timeout = absl::GetFlag(FLAGS_connect_timeout);
   options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   options.include_evidence = absl::GetFlag(FLAGS_evidence);
+  options.tls_ca_file = absl::GetFlag(FLAGS_tls_ca);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
+    std::ifstream in(path);
+    std::stringstream token;
+    token << in.rdbuf();
+    options.auth_token = std::string(absl::StripAsciiWhitespace(token.str()));
+    if (!in || options.auth_token.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot read a token from ", path, " (--auth_token_file); check the path and contents"));
+    }
+  }
   return Client::Connect(absl::GetFlag(FLAGS_target), options);
 }
 

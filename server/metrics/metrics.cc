@@ -27,6 +27,7 @@ const char* RejectionReason(absl::StatusCode code) {
     case absl::StatusCode::kResourceExhausted: return "queue_full";
     case absl::StatusCode::kUnavailable: return "shutting_down";
     case absl::StatusCode::kInvalidArgument: return "invalid_request";
+    case absl::StatusCode::kUnauthenticated: return "unauthenticated";
     default: return "other";
   }
 }

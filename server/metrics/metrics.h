@@ -6,7 +6,7 @@
 //   radlabel_reports_total{rpc,code}            reports, by their own status (not those of
 //                                               requests refused whole: see rejections)
 //   radlabel_rejections_total{reason}           requests refused whole: queue_full,
-//                                               shutting_down, invalid_request
+//                                               shutting_down, invalid_request, unauthenticated
 //   radlabel_request_duration_seconds{rpc}      receipt to response, per request (histogram)
 //   radlabel_queue_wait_seconds                 per window, queue to batch start (histogram)
 //   radlabel_inference_duration_seconds         per model call (histogram)

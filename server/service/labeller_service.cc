@@ -85,6 +85,12 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
  public:
   LabelStreamReactor(LabellerService& service, grpc::CallbackServerContext* context)
       : service_(service), caller_(CallerOf(context)) {
+    const absl::Status admitted = service_.Admit(Rpc::kLabelStream, *context);
+    if (!admitted.ok()) {
+      finished_ = true;
+      Finish(ToGrpcStatus(admitted));
+      return;
+    }
     StartRead(&request_);
   }
 
@@ -198,11 +204,12 @@ absl::Status ServiceOptions::Validate() const {
 
 LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
                                  const BatcherOptions& batching, const ServiceOptions& options,
-                                 Metrics& metrics)
+                                 Metrics& metrics, const BearerTokenCheck* token_check)
     : labeller_(labeller),
       bundle_(bundle),
       options_(options),
       metrics_(metrics),
+      token_check_(token_check),
       model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())) {}
 
 absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& request,
@@ -250,10 +257,24 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
   return started;
 }
 
+absl::Status LabellerService::Admit(Rpc rpc, const grpc::CallbackServerContext& context) {
+  if (token_check_ == nullptr) return absl::OkStatus();
+  absl::Status admitted = token_check_->Check(context);
+  if (!admitted.ok()) {
+    const absl::Time now = absl::Now();
+    metrics_.RecordRequest(rpc, admitted.code(), {}, now, now);
+  }
+  return admitted;
+}
+
 grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* context,
                                                  const v1::LabelRequest* request,
                                                  v1::LabelResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::Status admitted = Admit(Rpc::kLabel, *context); !admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
+    return reactor;
+  }
   const absl::Status started =
       StartLabelling(Rpc::kLabel, *request, response,
                      [reactor] { reactor->Finish(grpc::Status::OK); }, CallerOf(context));
@@ -276,10 +297,14 @@ grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse>* LabellerService::L
 grpc::ServerUnaryReactor* LabellerService::GetModelInfo(grpc::CallbackServerContext* context,
                                                         const v1::GetModelInfoRequest* /*request*/,
                                                         v1::ModelInfo* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (const absl::Status admitted = Admit(Rpc::kGetModelInfo, *context); !admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted));
+    return reactor;
+  }
   *response = model_info_;
   const absl::Time now = absl::Now();
   metrics_.RecordRequest(Rpc::kGetModelInfo, absl::StatusCode::kOk, {}, now, now);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -6,6 +6,7 @@
 #include "core/labeller.h"
 #include "metrics/metrics.h"
 #include "radlabel/v1/labeller.grpc.pb.h"
+#include "service/transport_security.h"
 
 namespace radlabel {
 
@@ -30,9 +31,12 @@ struct ServiceOptions {
 
 class LabellerService final : public v1::Labeller::CallbackService {
  public:
-  // `labeller`, `bundle` and `metrics` must outlive the service.
+  // `labeller`, `bundle`, `metrics` and `token_check` must outlive the service. With a
+  // `token_check`, every call must carry the bearer token (UNAUTHENTICATED otherwise); null: no
+  // token needed.
   LabellerService(Labeller& labeller, const ModelBundle& bundle, const BatcherOptions& batching,
-                  const ServiceOptions& options, Metrics& metrics);
+                  const ServiceOptions& options, Metrics& metrics,
+                  const BearerTokenCheck* token_check);
 
   grpc::ServerUnaryReactor* Label(grpc::CallbackServerContext* context,
                                   const v1::LabelRequest* request,
@@ -54,12 +58,15 @@ class LabellerService final : public v1::Labeller::CallbackService {
                               std::shared_ptr<const CallerState> caller);
 
   const ServiceOptions& options() const { return options_; }
+  // OK, or why `context`'s caller may not call (recorded in the metrics under `rpc`).
+  absl::Status Admit(Rpc rpc, const grpc::CallbackServerContext& context);
 
  private:
   Labeller& labeller_;
   const ModelBundle& bundle_;
   const ServiceOptions options_;
   Metrics& metrics_;
+  const BearerTokenCheck* const token_check_;
   v1::ModelInfo model_info_;
 };
 

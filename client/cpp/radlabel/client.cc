@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -32,6 +34,41 @@ std::string RetryServiceConfig(const ClientOptions& options) {
       absl::ToDoubleSeconds(options.retry_max_backoff));
 }
 
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", path, " (", what, "); check the path and its permissions"));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const ClientOptions& options) {
+  if (options.tls_ca_file.empty()) {
+    if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "a client certificate needs TLS: give the CA that signed the server's certificate too");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  grpc::SslCredentialsOptions ssl;
+  auto ca = ReadPem(options.tls_ca_file, "TLS CA");
+  if (!ca.ok()) return ca.status();
+  ssl.pem_root_certs = *std::move(ca);
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto cert = ReadPem(options.tls_cert_file, "client certificate");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(options.tls_key_file, "client key");
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *std::move(cert);
+    ssl.pem_private_key = *std::move(key);
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& target,
@@ -53,7 +90,9 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& targe
     // gRPC retries only requests it still holds; hold any request up to the message limit.
     args.SetInt(GRPC_ARG_PER_RPC_RETRY_BUFFER_SIZE, options.max_message_bytes);
   }
-  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  auto credentials = ChannelCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  auto channel = grpc::CreateCustomChannel(target, *credentials, args);
   if (!channel->WaitForConnected(DeadlineAfter(options.connect_timeout))) {
     return absl::UnavailableError(absl::StrCat(
         "cannot reach radlabel-server at ", target, " within ",
@@ -66,9 +105,16 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& targe
 Client::Client(std::shared_ptr<grpc::Channel> channel, const ClientOptions& options)
     : options_(options), channel_(std::move(channel)), stub_(v1::Labeller::NewStub(channel_)) {}
 
+void Client::Prepare(grpc::ClientContext& context, bool unary) const {
+  if (unary) context.set_deadline(DeadlineAfter(options_.call_timeout));
+  if (!options_.auth_token.empty()) {
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", options_.auth_token));
+  }
+}
+
 absl::StatusOr<v1::ModelInfo> Client::GetModelInfo() {
   grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(options_.call_timeout));
+  Prepare(context, /*unary=*/true);
   v1::ModelInfo info;
   const grpc::Status status = stub_->GetModelInfo(&context, v1::GetModelInfoRequest(), &info);
   if (!status.ok()) return FromGrpcStatus(status, "GetModelInfo failed");
@@ -77,7 +123,7 @@ absl::StatusOr<v1::ModelInfo> Client::GetModelInfo() {
 
 absl::StatusOr<std::vector<v1::ReportResult>> Client::Label(const std::vector<v1::Report>& reports) {
   grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(options_.call_timeout));
+  Prepare(context, /*unary=*/true);
   v1::LabelRequest request;
   request.mutable_reports()->Add(reports.begin(), reports.end());
   request.set_include_evidence(options_.include_evidence);
@@ -97,7 +143,7 @@ void Client::LabelAsync(const std::vector<v1::Report>& reports, LabelDone done) 
     LabelDone done;
   };
   auto* call = new Call;
-  call->context.set_deadline(DeadlineAfter(options_.call_timeout));
+  Prepare(call->context, /*unary=*/true);
   call->request.mutable_reports()->Add(reports.begin(), reports.end());
   call->request.set_include_evidence(options_.include_evidence);
   call->done = std::move(done);
@@ -122,6 +168,7 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
         "StreamOptions: reports_per_message must be >= 1 and <= max_reports_in_flight");
   }
   grpc::ClientContext context;
+  Prepare(context, /*unary=*/false);
   std::unique_ptr<grpc::ClientReaderWriter<v1::LabelRequest, v1::LabelResponse>> stream =
       stub_->LabelStream(&context);
 

@@ -41,6 +41,13 @@ struct ClientOptions {
   int max_attempts = 5;
   absl::Duration retry_initial_backoff = absl::Milliseconds(100);
   absl::Duration retry_max_backoff = absl::Seconds(5);
+  // TLS: a PEM CA bundle that signed the server's certificate. Empty (default): plaintext.
+  std::string tls_ca_file;
+  // Mutual TLS: this client's PEM certificate chain and private key (needs tls_ca_file).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Sent with every call as "authorization: Bearer <auth_token>" when not empty.
+  std::string auth_token;
 };
 
 struct StreamOptions {
@@ -82,6 +89,8 @@ class Client {
 
  private:
   Client(std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
+  // Sets the deadline (unary calls) and the bearer token of a call.
+  void Prepare(grpc::ClientContext& context, bool unary) const;
 
   const ClientOptions options_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -1,0 +1,95 @@
+#include "service/transport_security.h"
+
+#include <grpcpp/security/server_credentials.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "model/sha256.h"
+
+namespace radlabel {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", path, " (", flag, "); check the path and its permissions"));
+  }
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+// Equal strings, in time that depends only on their length.
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char differ = 0;
+  for (size_t i = 0; i < a.size(); ++i) differ |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return differ == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const TransportSecurityOptions& options) {
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (!tls) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_client_ca needs --tls_cert and --tls_key: mutual TLS is TLS with client certificates");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  auto cert = ReadFile(options.tls_cert_file, "--tls_cert");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(options.tls_key_file, "--tls_key");
+  if (!key.ok()) return key.status();
+  pair.cert_chain = *std::move(cert);
+  pair.private_key = *std::move(key);
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!options.tls_client_ca_file.empty()) {
+    auto ca = ReadFile(options.tls_client_ca_file, "--tls_client_ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *std::move(ca);
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+absl::StatusOr<BearerTokenCheck> BearerTokenCheck::FromFile(const std::string& path) {
+  auto contents = ReadFile(path, "--auth_token_file");
+  if (!contents.ok()) return contents.status();
+  const absl::string_view token = absl::StripAsciiWhitespace(*contents);
+  if (token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " (--auth_token_file) holds no token; write the token into it"));
+  }
+  return BearerTokenCheck(Sha256Hex(token));
+}
+
+absl::Status BearerTokenCheck::Check(const grpc::CallbackServerContext& context) const {
+  const auto& metadata = context.client_metadata();
+  const auto found = metadata.find("authorization");
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (found != metadata.end()) {
+    const absl::string_view value(found->second.data(), found->second.size());
+    if (absl::StartsWith(value, kBearer) &&
+        ConstantTimeEquals(Sha256Hex(value.substr(kBearer.size())), token_digest_)) {
+      return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      "missing or wrong bearer token: send the metadata 'authorization: Bearer <token>' "
+      "(radlabel --auth_token_file, ClientOptions::auth_token)");
+}
+
+}  // namespace radlabel
