@@ -5,6 +5,7 @@
 //   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "cli/progress.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
+#include "cli/resume.h"
 #include "radlabel/client.h"
 
 ABSL_FLAG(std::string, target, "localhost:50051",
@@ -44,6 +46,10 @@ ABSL_FLAG(int, reports_per_message, radlabel::StreamOptions().reports_per_messag
 ABSL_FLAG(int, max_in_flight, radlabel::StreamOptions().max_reports_in_flight,
           "Most reports sent and not yet answered.");
 ABSL_FLAG(bool, progress, true, "Print progress on stderr.");
+ABSL_FLAG(bool, resume, false,
+          "label: continue an interrupted job. Keeps the output's complete, final results, sends "
+          "only the reports not among them, and appends: every input id ends up in the output "
+          "exactly once.");
 ABSL_FLAG(bool, evidence, false,
           "label: also write each non-negative label's supporting sentence (the sentence its "
           "attention weighted most) to the output.");
@@ -93,6 +99,17 @@ absl::Status LabelFile(const std::string& input) {
   if (!total.ok()) return total.status();
   auto reader = OpenReportReader(input, *input_format, columns);
   if (!reader.ok()) return reader.status();
+  absl::flat_hash_set<std::string> finished;
+  const bool resume = absl::GetFlag(FLAGS_resume);
+  if (resume) {
+    if (output == "-") return absl::InvalidArgumentError("--resume needs an output file, not '-'");
+    auto kept = KeepFinishedResults(output, *output_format);
+    if (!kept.ok()) return kept.status();
+    finished = *std::move(kept);
+    std::cerr << "radlabel: resuming: " << finished.size() << " of " << *total
+              << " reports already labelled in " << output << "\n";
+  }
+  const bool append = resume && std::filesystem::exists(output);
 
   auto client = ConnectFromFlags();
   if (!client.ok()) return client.status();
@@ -104,7 +121,7 @@ absl::Status LabelFile(const std::string& input) {
         "the served model cannot return evidence (ModelInfo.supports_evidence is false); run "
         "without --evidence");
   }
-  auto writer = OpenResultWriter(output, *output_format, *info, evidence);
+  auto writer = OpenResultWriter(output, *output_format, *info, evidence, append);
   if (!writer.ok()) return writer.status();
   // With evidence, the texts of reports in flight, oldest first, to quote their sentences.
   absl::Mutex texts_mu;
@@ -112,7 +129,7 @@ absl::Status LabelFile(const std::string& input) {
 
   const bool show_progress = absl::GetFlag(FLAGS_progress);
   const absl::Time start = absl::Now();
-  Progress progress(*total, start);
+  Progress progress(*total - static_cast<int64_t>(finished.size()), start);
   int64_t done = 0, failed = 0;
   StreamOptions stream_options;
   stream_options.reports_per_message = absl::GetFlag(FLAGS_reports_per_message);
@@ -120,6 +137,9 @@ absl::Status LabelFile(const std::string& input) {
   absl::Status streamed = (*client)->LabelStream(
       [&]() -> absl::StatusOr<std::optional<v1::Report>> {
         auto report = (*reader)->Next();
+        while (report.ok() && report->has_value() && finished.contains((*report)->id())) {
+          report = (*reader)->Next();
+        }
         if (evidence && report.ok() && report->has_value()) {
           absl::MutexLock lock(&texts_mu);
           texts.push_back((*report)->text());

@@ -20,9 +20,9 @@ std::string Probability(float p) { return absl::StrFormat("%.6g", p); }
 
 class StreamResultWriter : public ResultWriter {
  public:
-  StreamResultWriter(const std::string& path, const v1::ModelInfo& info, bool evidence)
+  StreamResultWriter(const std::string& path, const v1::ModelInfo& info, bool evidence, bool append)
       : path_(path), info_(info), evidence_(evidence) {
-    if (path != "-") file_.open(path, std::ios::binary | std::ios::trunc);
+    if (path != "-") file_.open(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   }
   bool opened() const { return path_ == "-" || file_.is_open(); }
 
@@ -191,15 +191,17 @@ absl::string_view CodePointSubstr(absl::string_view text, int start, int end) {
 absl::StatusOr<std::unique_ptr<ResultWriter>> OpenResultWriter(const std::string& path,
                                                                ReportFormat format,
                                                                const v1::ModelInfo& info,
-                                                               bool evidence) {
+                                                               bool evidence, bool append) {
   if (format == ReportFormat::kJsonl) {
-    auto writer = std::make_unique<JsonlResultWriter>(path, info, evidence);
+    auto writer = std::make_unique<JsonlResultWriter>(path, info, evidence, append);
     if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
     return std::unique_ptr<ResultWriter>(std::move(writer));
   }
-  auto writer = std::make_unique<CsvResultWriter>(path, info, evidence);
+  auto writer = std::make_unique<CsvResultWriter>(path, info, evidence, append);
   if (!writer->opened()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
-  if (absl::Status header = writer->WriteHeader(); !header.ok()) return header;
+  if (!append) {
+    if (absl::Status header = writer->WriteHeader(); !header.ok()) return header;
+  }
   return std::unique_ptr<ResultWriter>(std::move(writer));
 }
 

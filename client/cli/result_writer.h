@@ -24,11 +24,12 @@ class ResultWriter {
 
 // `info` names the labels and classes (CSV header). Path "-" writes to standard output. With
 // `evidence`, each label also gets its evidence sentence (CSV column <label>_evidence; JSONL
-// "evidence": {"start", "end", "text"}, offsets in code points).
+// "evidence": {"start", "end", "text"}, offsets in code points). With `append`, results go
+// after what the file holds (a resumed job; no second CSV header).
 absl::StatusOr<std::unique_ptr<ResultWriter>> OpenResultWriter(const std::string& path,
                                                                ReportFormat format,
                                                                const v1::ModelInfo& info,
-                                                               bool evidence);
+                                                               bool evidence, bool append);
 
 // The CheXpert value of a class name: "1" positive, "0" negative, "-1" uncertain; any other
 // name as it is.

@@ -7,9 +7,15 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <sstream>
+#include <thread>
 
+#include "absl/time/clock.h"
 #include "cli/csv.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "integration/server_process.h"
 
 namespace radlabel::testing {
@@ -143,6 +149,94 @@ TEST(CliTest, NoReportTextReachesTheLogs) {
   EXPECT_EQ((*server)->Stop(SIGTERM), 0);
   EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
   EXPECT_EQ((*server)->output().find("Zebedee"), std::string::npos) << (*server)->output();
+  fs::remove_all(dir);
+}
+
+// id -> its JSONL result with "labels" reduced to each label's decision, for every line of a
+// radlabel label output; counts each id's lines in *lines_per_id.
+std::map<std::string, std::string> DecisionsById(const fs::path& path,
+                                                 std::map<std::string, int>* lines_per_id) {
+  std::map<std::string, std::string> decisions;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    google::protobuf::Struct result;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &result).ok()) << line;
+    const std::string id = result.fields().at("id").string_value();
+    ++(*lines_per_id)[id];
+    std::map<std::string, std::string> by_label;  // protobuf maps have no stable order
+    for (const auto& [name, label] : result.fields().at("labels").struct_value().fields()) {
+      by_label[name] = label.struct_value().fields().at("decision").string_value();
+    }
+    std::string summary = result.fields().at("status").string_value();
+    for (const auto& [name, decision] : by_label) summary += " " + name + "=" + decision;
+    decisions[id] = summary;
+  }
+  return decisions;
+}
+
+int CountLines(const fs::path& path) {
+  std::ifstream in(path);
+  return static_cast<int>(std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// kill -9 of the server halfway through a 5,000-report job; a new server; `radlabel label
+// --resume`: the output holds every input id exactly once, with the labels of an uninterrupted
+// run.
+TEST(CliTest, AJobCutByAServerCrashResumesToEveryIdOnceWithTheSameLabels) {
+  const fs::path dir = fs::temp_directory_path() / ("radlabel_resume_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::vector<std::string> sentences = {
+      "Acute infarct in the left MCA territory.", "No acute infarct.", "Small meningioma.",
+      "Generalised atrophy.", "Possible demyelination.", "Normal MRI brain.",
+      "Periventricular white matter hyperintensities, Fazekas 2.", "Old infarct with gliosis."};
+  constexpr int kReports = 5000;
+  {
+    std::ofstream csv(dir / "in.csv");
+    csv << "id,text\n";
+    for (int i = 0; i < kReports; ++i) {
+      csv << "R" << i << ",\"FINDINGS: " << sentences[i % sentences.size()] << " "
+          << sentences[(i / sentences.size()) % sentences.size()] << "\"\n";
+    }
+  }
+  auto label = [&](const std::string& target, const std::string& output, bool resume) {
+    std::vector<std::string> argv = {kCliBinary, "label", (dir / "in.csv").string(), "-o",
+                                     (dir / output).string(), "--target=" + target,
+                                     "--progress=false"};
+    if (resume) argv.push_back("--resume");
+    return RunProcess(argv);
+  };
+
+  auto first = ServerProcess::Start({});
+  ASSERT_TRUE(first.ok()) << first.status();
+  const ProcessResult full = label((*first)->target(), "full.jsonl", false);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+
+  ProcessResult cut;
+  std::thread job([&] { cut = label((*first)->target(), "cut.jsonl", false); });
+  const absl::Time give_up = absl::Now() + absl::Seconds(120);
+  while (CountLines(dir / "cut.jsonl") < kReports / 2 && absl::Now() < give_up) {
+  }
+  EXPECT_EQ((*first)->Stop(SIGKILL), 128 + SIGKILL);
+  job.join();
+  EXPECT_NE(cut.exit_code, 0) << "the job should fail when its server dies";
+  const int written = CountLines(dir / "cut.jsonl");
+  EXPECT_GE(written, kReports / 2);
+  EXPECT_LT(written, kReports) << "the server died too late to cut the job";
+
+  auto second = ServerProcess::Start({});
+  ASSERT_TRUE(second.ok()) << second.status();
+  const ProcessResult resumed = label((*second)->target(), "cut.jsonl", true);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming:"), std::string::npos) << resumed.output;
+
+  std::map<std::string, int> full_lines, resumed_lines;
+  const auto expected = DecisionsById(dir / "full.jsonl", &full_lines);
+  const auto actual = DecisionsById(dir / "cut.jsonl", &resumed_lines);
+  ASSERT_EQ(expected.size(), static_cast<size_t>(kReports));
+  ASSERT_EQ(actual.size(), static_cast<size_t>(kReports));
+  for (const auto& [id, count] : resumed_lines) EXPECT_EQ(count, 1) << id << " written " << count << " times";
+  EXPECT_EQ(actual, expected);
   fs::remove_all(dir);
 }
 
