@@ -26,6 +26,7 @@ class ServerProcess {
   ~ServerProcess();  // kills the server if it still runs
 
   const std::string& target() const { return target_; }
+  pid_t pid() const { return pid_; }
   // host:port of the /metrics endpoint.
   const std::string& metrics_address() const { return metrics_address_; }
   // Sends `signal`, waits for the exit, returns the exit code (128 + n if killed by signal n).

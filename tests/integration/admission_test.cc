@@ -1,14 +1,18 @@
 // Admission control seen from clients: a unary call that does not fit the server's queue is
-// refused at once with RESOURCE_EXHAUSTED and a grpc-retry-pushback-ms trailer, and the client
-// library's retry policy turns such refusals into answers.
+// refused at once with RESOURCE_EXHAUSTED and a grpc-retry-pushback-ms trailer, the client
+// library's retry policy turns such refusals into answers, and sustained overload leaves the
+// server answering every call within a memory bound.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/synchronization/barrier.h"
 #include "integration/server_process.h"
 #include "radlabel/client.h"
@@ -80,6 +84,73 @@ TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
     return results.ok() ? grpc::StatusCode::OK : static_cast<grpc::StatusCode>(results.status().code());
   });
   EXPECT_EQ(std::count(retried.begin(), retried.end(), grpc::StatusCode::OK), kCallers * kCallsEach);
+}
+
+// The server's resident memory in bytes (VmRSS), or -1.
+int64_t ResidentBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+// 30 s of at least 10x the load the server can serve: every call is answered (a result or
+// RESOURCE_EXHAUSTED, nothing else), the server's RSS stays under 1.5 GiB, and afterwards it
+// serves as before.
+TEST(OverloadTest, TenTimesCapacityForThirtySecondsIsAnsweredWithinAMemoryBound) {
+  constexpr int64_t kRssBound = int64_t{3} << 29;  // 1.5 GiB; about 0.4 GiB idle
+  constexpr absl::Duration kOverload = absl::Seconds(30);
+  // 32 callers keep up to 512 windows in flight: 8 times what the queue holds.
+  auto server = ServerProcess::Start({"--max_queue_windows=64"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ClientOptions options;
+  options.max_attempts = 1;  // count refusals instead of retrying them
+  auto client = Client::Connect((*server)->target(), options);
+  ASSERT_TRUE(client.ok()) << client.status();
+
+  std::vector<v1::Report> reports;
+  for (int i = 0; i < 16; ++i) reports.push_back(OneReport(i, 0).reports(0));
+  std::atomic<int64_t> served{0}, refused{0}, other{0};
+  std::atomic<bool> stop{false};
+  const absl::Time end = absl::Now() + kOverload;
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 32; ++c) {
+    callers.emplace_back([&] {
+      while (!stop.load()) {
+        auto results = (*client)->Label(reports);
+        if (results.ok()) {
+          served += static_cast<int64_t>(results->size());
+        } else if (results.status().code() == absl::StatusCode::kResourceExhausted) {
+          refused += static_cast<int64_t>(reports.size());
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  int64_t peak_rss = 0;
+  while (absl::Now() < end) {
+    peak_rss = std::max(peak_rss, ResidentBytes((*server)->pid()));
+    absl::SleepFor(absl::Milliseconds(100));  // a sampling period, not a synchronisation
+  }
+  stop = true;
+  for (std::thread& t : callers) t.join();
+
+  EXPECT_EQ(other.load(), 0) << "calls answered with neither a result nor RESOURCE_EXHAUSTED";
+  EXPECT_GT(served.load(), 0);
+  EXPECT_GE(refused.load() + served.load(), 10 * served.load())
+      << "offered " << refused.load() + served.load() << " reports, served " << served.load()
+      << ": less than 10x capacity";
+  EXPECT_GT(peak_rss, 0);
+  EXPECT_LT(peak_rss, kRssBound) << "peak RSS " << peak_rss;
+  auto after = (*client)->Label({OneReport(0, 1).reports(0)});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ((*after)[0].status().code(), 0);
+  std::cout << "overload: offered " << refused.load() + served.load() << " reports in "
+            << absl::FormatDuration(kOverload) << ", served " << served.load() << ", peak RSS "
+            << peak_rss / (1 << 20) << " MiB\n";
 }
 
 TEST(RetryTest, RetryOptionsOutOfRangeAreRefused) {
