@@ -36,6 +36,10 @@ ABSL_FLAG(std::optional<int>, max_batch_tokens, std::nullopt,
           absl::StrCat("Most padded tokens (rows x longest row) in one model call; at least the "
                        "model window.",
                        DeviceDefaults(&radlabel::BatcherOptions::max_batch_tokens)));
+ABSL_FLAG(std::optional<int64_t>, max_queue_tokens, std::nullopt,
+          absl::StrCat("Most tokens queued (the queue's memory bound); beyond it calls get "
+                       "RESOURCE_EXHAUSTED.",
+                       DeviceDefaults(&radlabel::BatcherOptions::max_queue_tokens)));
 ABSL_FLAG(std::optional<int>, max_queue_windows, std::nullopt,
           absl::StrCat("Most windows queued; beyond it calls get RESOURCE_EXHAUSTED.",
                        DeviceDefaults(&radlabel::BatcherOptions::max_queue_windows)));
@@ -53,6 +57,8 @@ ModelRuntime ModelRuntimeFromFlags(TorchModelOptions model) {
       absl::GetFlag(FLAGS_max_batch_tokens).value_or(batching.max_batch_tokens);
   batching.max_queue_windows =
       absl::GetFlag(FLAGS_max_queue_windows).value_or(batching.max_queue_windows);
+  batching.max_queue_tokens =
+      absl::GetFlag(FLAGS_max_queue_tokens).value_or(batching.max_queue_tokens);
   return {model, batching};
 }
 

@@ -15,6 +15,15 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
         " windows and cannot take ", tasks.size(), " more; retry later with backoff, or send "
         "fewer reports at once"));
   }
+  int64_t tokens = 0;
+  for (const BatchTask& task : tasks) tokens += static_cast<int64_t>(task.token_ids.size());
+  if (queued_tokens_ + tokens > options_.max_queue_tokens) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the server's queue holds ", queued_tokens_, " of at most ", options_.max_queue_tokens,
+        " tokens and cannot take ", tokens, " more; retry later with backoff, or send fewer "
+        "reports at once"));
+  }
+  queued_tokens_ += tokens;
   ++submissions_;
   for (BatchTask& task : tasks) {
     task.enqueued = now;
@@ -94,6 +103,7 @@ void BatchQueue::DropAbandoned(absl::Time now,
   std::deque<BatchTask> kept;
   for (size_t i = 0; i < queue_.size(); ++i) {
     if (reasons[i].has_value()) {
+      queued_tokens_ -= static_cast<int64_t>(queue_[i].token_ids.size());
       dropped.emplace_back(std::move(queue_[i]), *reasons[i]);
     } else {
       kept.push_back(std::move(queue_[i]));
@@ -122,6 +132,7 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   last_batch_shared_ = false;
   for (size_t i : selected) {
     taken[i] = true;
+    queued_tokens_ -= static_cast<int64_t>(queue_[i].token_ids.size());
     last_batch_shared_ |= queue_[i].submission != first_submission;
     poll.batch.push_back(std::move(queue_[i]));
   }

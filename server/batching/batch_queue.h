@@ -69,7 +69,8 @@ class BatchQueue {
  public:
   explicit BatchQueue(const BatcherOptions& options) : options_(options) {}
 
-  // Queues all tasks or none: RESOURCE_EXHAUSTED when they would exceed max_queue_windows.
+  // Queues all tasks or none: RESOURCE_EXHAUSTED when they would exceed max_queue_windows or
+  // max_queue_tokens.
   absl::Status Push(std::vector<BatchTask>& tasks, absl::Time now);
 
   struct Poll {
@@ -92,6 +93,7 @@ class BatchQueue {
 
   const BatcherOptions options_;
   std::deque<BatchTask> queue_;  // arrival order: front is the oldest
+  int64_t queued_tokens_ = 0;     // tokens of the windows in queue_
   absl::Time last_submission_ = absl::InfinitePast();
   uint64_t submissions_ = 0;
   // The last batch released held windows of more than one submission: concurrent callers.

@@ -11,6 +11,7 @@ BatcherOptions BatcherOptions::ForDevice(absl::string_view device) {
     options.max_batch_size = 256;
     options.max_batch_tokens = 65536;
     options.max_queue_windows = 32768;
+    options.max_queue_tokens = int64_t{1} << 23;
     options.model_workers = 4;
   }
   return options;
@@ -37,6 +38,11 @@ absl::Status BatcherOptions::Validate(int model_max_tokens) const {
     return absl::InvalidArgumentError(
         absl::StrCat("max_queue_windows is ", max_queue_windows, ", below max_batch_size ",
                      max_batch_size, "; a full batch must fit the queue"));
+  }
+  if (max_queue_tokens < model_max_tokens) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_queue_tokens is ", max_queue_tokens, ", below the model window of ", model_max_tokens,
+        " tokens: one full window must fit the queue; raise it"));
   }
   return absl::OkStatus();
 }

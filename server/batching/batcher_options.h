@@ -3,6 +3,8 @@
 // the GPU defaults, named per field. Tuning advice is given per field.
 #pragma once
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -39,6 +41,12 @@ struct BatcherOptions {
   // on 2 cores). A submission that does not fit is refused whole with RESOURCE_EXHAUSTED; the
   // caller may retry later. CUDA default 32768 (several seconds of work for a GPU).
   int max_queue_windows = 8192;
+
+  // Most tokens in the windows waiting in the queue: the memory bound that holds whatever the
+  // mix of lengths. Range >= the model window; default 1048576 (4,096 full 256-token windows,
+  // about 4 MiB of token ids). A submission that does not fit is refused whole with
+  // RESOURCE_EXHAUSTED. CUDA default 8388608.
+  int64_t max_queue_tokens = int64_t{1} << 20;
 
   // Threads that each take the next batch and run it on the model, concurrently. Range 1..64;
   // default 2, with 1 LibTorch intra-op thread each: workers x intra-op threads = the cores to

@@ -172,6 +172,20 @@ TEST(BatchQueueTest, WindowsWithinTheirDeadlineAreBatched) {
   EXPECT_TRUE(poll.dropped.empty());
 }
 
+TEST(BatchQueueTest, TheTokenBoundRefusesWholeSubmissionsAndFreesAsBatchesLeave) {
+  BatcherOptions options = Options(8, 1024, absl::ZeroDuration());
+  options.max_queue_tokens = 25;
+  BatchQueue queue(options);
+  Push(queue, {Task(10, 1), Task(10, 2)}, kT0);
+  std::vector<BatchTask> too_many = {Task(6, 3)};
+  const absl::Status refused = queue.Push(too_many, kT0);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.message().find("20 of at most 25 tokens"), absl::string_view::npos) << refused;
+  EXPECT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue.Next(kT0, true).batch.size(), 2u);
+  Push(queue, {Task(10, 4), Task(10, 5)}, kT0);  // room again
+}
+
 TEST(BatcherOptionsTest, ValidateNamesTheFieldToFix) {
   BatcherOptions options;
   options.max_batch_tokens = 64;
