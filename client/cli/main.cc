@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -16,6 +15,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_contents.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
 #include "cli/progress.h"
@@ -75,13 +75,12 @@ absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
-    std::ifstream in(path);
-    std::stringstream token;
-    token << in.rdbuf();
-    options.auth_token = std::string(absl::StripAsciiWhitespace(token.str()));
-    if (!in || options.auth_token.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "cannot read a token from ", path, " (--auth_token_file); check the path and contents"));
+    auto token = ReadFileContents(path, "--auth_token_file");
+    if (!token.ok()) return token.status();
+    options.auth_token = std::string(absl::StripAsciiWhitespace(*token));
+    if (options.auth_token.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " (--auth_token_file) holds no token; write the token into it"));
     }
   }
   return Client::Connect(absl::GetFlag(FLAGS_target), options);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/file_contents.h"
 #include "cli/csv.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -63,11 +64,9 @@ absl::StatusOr<absl::flat_hash_set<std::string>> KeepFinishedResults(const std::
                                                                      ReportFormat format) {
   absl::flat_hash_set<std::string> kept;
   if (!std::filesystem::exists(path)) return kept;
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) return absl::PermissionDeniedError(absl::StrCat("cannot read ", path, " to resume"));
-  const std::string contents = buffer.str();
+  auto read = ReadFileContents(path, "the output to resume");
+  if (!read.ok()) return read.status();
+  const std::string contents = *std::move(read);
   const bool csv = format == ReportFormat::kCsv;
   std::vector<absl::string_view> records = CompleteRecords(contents, csv);
 

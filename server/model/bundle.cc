@@ -2,12 +2,11 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_contents.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
@@ -19,14 +18,6 @@ namespace {
 
 constexpr char kBundleHelp[] =
     "a bundle holds model.pt, vocab.txt, labels.json and MANIFEST.sha256 (README, 'Model bundle')";
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 // Parses `sha256sum` output: "<64 hex digits> <space or *><file name>" per line.
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ParseManifest(
@@ -127,11 +118,11 @@ absl::StatusOr<ModelBundle> LoadModelBundle(const std::string& directory) {
                                               file, "; ", kBundleHelp));
     }
   }
-  RADLABEL_ASSIGN_OR_RETURN(const std::string manifest, ReadFile(bundle.path(kManifestFile)));
+  RADLABEL_ASSIGN_OR_RETURN(const std::string manifest, ReadFileContents(bundle.path(kManifestFile), "bundle manifest"));
   RADLABEL_RETURN_IF_ERROR(VerifyManifest(bundle, manifest));
   bundle.checksum = Sha256Hex(manifest);
 
-  RADLABEL_ASSIGN_OR_RETURN(const std::string labels_json, ReadFile(bundle.path(kLabelsFile)));
+  RADLABEL_ASSIGN_OR_RETURN(const std::string labels_json, ReadFileContents(bundle.path(kLabelsFile), "bundle labels"));
   const auto parsed = google::protobuf::util::JsonStringToMessage(labels_json, &bundle.config);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(

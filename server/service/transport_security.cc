@@ -2,27 +2,14 @@
 
 #include <grpcpp/security/server_credentials.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_contents.h"
 #include "model/sha256.h"
 
 namespace radlabel {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read ", path, " (", flag, "); check the path and its permissions"));
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 // Equal strings, in time that depends only on their length.
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
@@ -49,15 +36,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   }
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  auto cert = ReadFile(options.tls_cert_file, "--tls_cert");
+  auto cert = ReadFileContents(options.tls_cert_file, "--tls_cert");
   if (!cert.ok()) return cert.status();
-  auto key = ReadFile(options.tls_key_file, "--tls_key");
+  auto key = ReadFileContents(options.tls_key_file, "--tls_key");
   if (!key.ok()) return key.status();
   pair.cert_chain = *std::move(cert);
   pair.private_key = *std::move(key);
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   if (!options.tls_client_ca_file.empty()) {
-    auto ca = ReadFile(options.tls_client_ca_file, "--tls_client_ca");
+    auto ca = ReadFileContents(options.tls_client_ca_file, "--tls_client_ca");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *std::move(ca);
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
@@ -66,7 +53,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 }
 
 absl::StatusOr<BearerTokenCheck> BearerTokenCheck::FromFile(const std::string& path) {
-  auto contents = ReadFile(path, "--auth_token_file");
+  auto contents = ReadFileContents(path, "--auth_token_file");
   if (!contents.ok()) return contents.status();
   const absl::string_view token = absl::StripAsciiWhitespace(*contents);
   if (token.empty()) {

@@ -2,11 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/file_contents.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 
@@ -34,17 +33,6 @@ std::string RetryServiceConfig(const ClientOptions& options) {
       absl::ToDoubleSeconds(options.retry_max_backoff));
 }
 
-absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read ", path, " (", what, "); check the path and its permissions"));
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     const ClientOptions& options) {
   if (options.tls_ca_file.empty()) {
@@ -55,13 +43,13 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     return grpc::InsecureChannelCredentials();
   }
   grpc::SslCredentialsOptions ssl;
-  auto ca = ReadPem(options.tls_ca_file, "TLS CA");
+  auto ca = ReadFileContents(options.tls_ca_file, "TLS CA");
   if (!ca.ok()) return ca.status();
   ssl.pem_root_certs = *std::move(ca);
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    auto cert = ReadPem(options.tls_cert_file, "client certificate");
+    auto cert = ReadFileContents(options.tls_cert_file, "client certificate");
     if (!cert.ok()) return cert.status();
-    auto key = ReadPem(options.tls_key_file, "client key");
+    auto key = ReadFileContents(options.tls_key_file, "client key");
     if (!key.ok()) return key.status();
     ssl.pem_cert_chain = *std::move(cert);
     ssl.pem_private_key = *std::move(key);
