@@ -25,7 +25,7 @@ from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
 from radlabel_model.network import EncoderConfig, ReportClassifier  # noqa: E402
 from build_default_bundle import ARCH, POOL_HIDDEN  # noqa: E402
 
-# As radlabel-server does (server/common/allocator_tuning.cc): M_MMAP_THRESHOLD, M_TRIM_THRESHOLD.
+# As radlabel-server does (common/allocator_tuning.cc): M_MMAP_THRESHOLD, M_TRIM_THRESHOLD.
 ctypes.CDLL("libc.so.6").mallopt(-3, 512 << 20)
 ctypes.CDLL("libc.so.6").mallopt(-1, 1 << 30)
 
