@@ -4,9 +4,11 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "absl/container/flat_hash_set.h"
 #include "cli/report_reader.h"
@@ -316,6 +318,49 @@ TEST(ShutdownTest, SigtermFinishesInFlightWorkAndExitsZero) {
   EXPECT_EQ(received, reports.size());
   EXPECT_EQ((*server)->Stop(SIGTERM), 0) << (*server)->output();
   EXPECT_NE((*server)->output().find("draining"), std::string::npos);
+}
+
+// While in-flight work drains after SIGTERM, the server accepts no new call: gRPC answers
+// UNAVAILABLE, which clients with a retry policy take to another replica.
+TEST(ShutdownTest, DuringTheDrainNewCallsGetUnavailableAndInFlightWorkFinishes) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  ClientOptions once;
+  once.max_attempts = 1;
+  auto client = Client::Connect((*server)->target());
+  auto prober = Client::Connect((*server)->target(), once);
+  ASSERT_TRUE(client.ok() && prober.ok());
+  const std::vector<v1::Report> reports = ReadSamples(600);
+  size_t next = 0, received = 0;
+  std::atomic<bool> refused{false};
+  std::thread probe;
+  StreamOptions options;
+  options.reports_per_message = 8;
+  options.max_reports_in_flight = 64;
+  const absl::Status streamed = (*client)->LabelStream(
+      [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+        if (next == reports.size()) return std::nullopt;
+        return reports[next++];
+      },
+      [&](v1::ReportResult result) {
+        EXPECT_EQ(result.status().code(), 0) << result.status().message();
+        if (++received == 100) {
+          (*server)->Signal(SIGTERM);
+          probe = std::thread([&] {  // new calls until one is refused (at most 60 s)
+            const absl::Time give_up = absl::Now() + absl::Seconds(60);
+            while (!refused && absl::Now() < give_up) {
+              refused = (*prober)->GetModelInfo().status().code() == absl::StatusCode::kUnavailable;
+            }
+          });
+        }
+        return absl::OkStatus();
+      },
+      options);
+  probe.join();
+  EXPECT_TRUE(refused) << "no new call was refused during the drain";
+  EXPECT_TRUE(streamed.ok()) << streamed;
+  EXPECT_EQ(received, reports.size());
+  EXPECT_EQ((*server)->Stop(SIGTERM), 0) << (*server)->output();
 }
 
 }  // namespace
