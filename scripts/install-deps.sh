@@ -12,6 +12,7 @@ packages=(
   prometheus-cpp-dev libcpp-httplib-dev libutf8proc-dev
   prometheus
   libgtest-dev libgmock-dev googletest
+  clang libclang-rt-14-dev
   python3-grpcio python3-protobuf python3-pytest
 )
 

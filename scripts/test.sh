@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs the packages, builds, runs every test
 # (GoogleTest unit and integration suites, the tokenizer conformance test against Hugging Face's
-# JavaScript tokenizer, and the Python model tests through pytest) via ctest.
+# JavaScript tokenizer, and the Python model tests through pytest) via ctest, then the fuzzers
+# (clang, ASan + UBSan) for a minute each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -10,3 +11,5 @@ cd "$(dirname "$0")/.."
 npm ci --prefix tests/tokenizer_conformance --no-audit --no-fund --loglevel=error
 cd build
 ctest --output-on-failure -j2 --timeout 600
+cd ..
+./scripts/fuzz.sh 60
