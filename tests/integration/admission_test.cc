@@ -50,9 +50,10 @@ std::vector<grpc::StatusCode> Hammer(Call call) {
 }
 
 TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
-  // Room for 5 windows (4 queued, 1 in the model) and 8 callers of one window each.
+  // Room for 5 windows (4 queued, 1 in the model) and 8 callers of one window each. The
+  // pushback leaves the 4 retries 2 s, time for many batches also in sanitizer builds.
   auto server = ServerProcess::Start({"--max_queue_windows=4", "--max_batch_size=1",
-                                      "--model_workers=1", "--retry_pushback=50ms"});
+                                      "--model_workers=1", "--retry_pushback=500ms"});
   ASSERT_TRUE(server.ok()) << server.status();
 
   // Without retries: some calls are refused, each with the pushback trailer.
@@ -65,7 +66,7 @@ TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
     const grpc::Status status = stub->Label(&context, OneReport(caller, call), &response);
     const auto& trailers = context.GetServerTrailingMetadata();
     const auto pushback = trailers.find("grpc-retry-pushback-ms");
-    if (pushback != trailers.end() && std::string(pushback->second.data(), pushback->second.size()) == "50") {
+    if (pushback != trailers.end() && std::string(pushback->second.data(), pushback->second.size()) == "500") {
       ++with_pushback;
     }
     return status.error_code();
