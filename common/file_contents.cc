@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace radlabel {
@@ -16,6 +17,17 @@ absl::StatusOr<std::string> ReadFileContents(const std::string& path, absl::stri
         absl::StrCat("cannot read ", path, " (", what, "); check the path and its permissions"));
   }
   return contents.str();
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path, absl::string_view what) {
+  absl::StatusOr<std::string> contents = ReadFileContents(path, what);
+  if (!contents.ok()) return contents.status();
+  const absl::string_view token = absl::StripAsciiWhitespace(*contents);
+  if (token.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " (", what, ") holds no token; write the token into it"));
+  }
+  return std::string(token);
 }
 
 }  // namespace radlabel

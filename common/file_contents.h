@@ -13,4 +13,8 @@ namespace radlabel {
 // read.
 absl::StatusOr<std::string> ReadFileContents(const std::string& path, absl::string_view what);
 
+// The secret in `path` (a bearer token file), surrounding white space trimmed; an error naming
+// `path` and `what` when it cannot be read or holds nothing.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path, absl::string_view what);
+
 }  // namespace radlabel

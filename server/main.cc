@@ -4,8 +4,8 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <cstring>
-#include <optional>
 #include <iostream>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -39,7 +39,7 @@ ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_p
 ABSL_FLAG(int, max_stream_messages_in_flight,
           radlabel::ServiceOptions().max_stream_messages_in_flight,
           "Stream messages read ahead of their responses, per LabelStream call.");
-ABSL_FLAG(int64_t, max_report_bytes, static_cast<int64_t>(radlabel::ServiceOptions().max_report_bytes),
+ABSL_FLAG(int64_t, max_report_bytes, radlabel::ServiceOptions().max_report_bytes,
           "Longest report text accepted, in bytes; a longer report fails alone with "
           "INVALID_ARGUMENT.");
 ABSL_FLAG(absl::Duration, retry_pushback, radlabel::ServiceOptions().retry_pushback,
@@ -90,9 +90,7 @@ absl::Status Serve() {
   service_options.max_stream_messages_in_flight =
       absl::GetFlag(FLAGS_max_stream_messages_in_flight);
   service_options.retry_pushback = absl::GetFlag(FLAGS_retry_pushback);
-  const int64_t max_report_bytes = absl::GetFlag(FLAGS_max_report_bytes);
-  if (max_report_bytes < 1) return absl::InvalidArgumentError("--max_report_bytes must be at least 1");
-  service_options.max_report_bytes = static_cast<size_t>(max_report_bytes);
+  service_options.max_report_bytes = absl::GetFlag(FLAGS_max_report_bytes);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
   Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
   std::optional<BearerTokenCheck> token_check;

@@ -13,15 +13,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/file_contents.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
 #include "cli/progress.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
 #include "cli/resume.h"
+#include "common/file_contents.h"
 #include "radlabel/client.h"
 
 ABSL_FLAG(std::string, target, "localhost:50051",
@@ -75,13 +74,9 @@ absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
-    auto token = ReadFileContents(path, "--auth_token_file");
+    absl::StatusOr<std::string> token = ReadTokenFile(path, "--auth_token_file");
     if (!token.ok()) return token.status();
-    options.auth_token = std::string(absl::StripAsciiWhitespace(*token));
-    if (options.auth_token.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " (--auth_token_file) holds no token; write the token into it"));
-    }
+    options.auth_token = *std::move(token);
   }
   return Client::Connect(absl::GetFlag(FLAGS_target), options);
 }

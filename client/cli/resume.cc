@@ -1,14 +1,13 @@
 #include "cli/resume.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/file_contents.h"
 #include "cli/csv.h"
+#include "common/file_contents.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 

@@ -471,8 +471,7 @@ DICTATION_ARTEFACTS = [" full stop", " [inaudible]", " new paragraph", " comma",
 # finding (20% of findings: "There is gliosis"), so that a model learns what a term means and not
 # only the frame around it. Left out: terms that name no finding on their own ("mass effect",
 # "new lesions"), and the mass terms: asserted bare, they taught models to read clinical
-# histories and differentials ("?tumour recurrence") as tumours (challenge-set mass precision
-# fell to 0.66 in that build).
+# histories and differentials ("?tumour recurrence") as tumours on the challenge set.
 _NOT_ASSERTABLE = {"mass effect", "haematoma", "new lesions", "enhancing lesions", "new or enhancing lesions",
                    "enhancing lesion"}
 ASSERTABLE_TERMS = {c: [t for t in FINDINGS[c][1].phrasings["train"] if t not in _NOT_ASSERTABLE]

@@ -1,6 +1,7 @@
 #include "batching/batch_queue.h"
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 #include <optional>
 
@@ -81,32 +82,30 @@ std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
 void BatchQueue::DropAbandoned(absl::Time now,
                                std::vector<std::pair<BatchTask, DropReason>>& dropped) {
   // A submission's windows share one caller and sit together: ask each caller once per run.
-  std::vector<std::optional<DropReason>> reasons(queue_.size());
   const CallerState* last = nullptr;
   std::optional<DropReason> last_reason;
-  bool any = false;
-  for (size_t i = 0; i < queue_.size(); ++i) {
-    const CallerState* caller = queue_[i].caller.get();
-    if (caller != last) {
-      last = caller;
+  auto reason_of = [&](const BatchTask& task) {
+    if (task.caller.get() != last) {
+      last = task.caller.get();
       last_reason.reset();
-      if (caller != nullptr && caller->deadline <= now) {
+      if (last != nullptr && last->deadline <= now) {
         last_reason = DropReason::kDeadline;
-      } else if (caller != nullptr && caller->cancelled && caller->cancelled()) {
+      } else if (last != nullptr && last->cancelled && last->cancelled()) {
         last_reason = DropReason::kCancelled;
       }
     }
-    reasons[i] = last_reason;
-    any = any || last_reason.has_value();
-  }
-  if (!any) return;
-  std::deque<BatchTask> kept;
-  for (size_t i = 0; i < queue_.size(); ++i) {
-    if (reasons[i].has_value()) {
-      queued_tokens_ -= static_cast<int64_t>(queue_[i].token_ids.size());
-      dropped.emplace_back(std::move(queue_[i]), *reasons[i]);
+    return last_reason;
+  };
+  const auto first = std::find_if(queue_.begin(), queue_.end(),
+                                  [&](const BatchTask& task) { return reason_of(task).has_value(); });
+  if (first == queue_.end()) return;  // the usual case: nothing to drop, nothing allocated
+  std::deque<BatchTask> kept(std::make_move_iterator(queue_.begin()), std::make_move_iterator(first));
+  for (auto it = first; it != queue_.end(); ++it) {
+    if (const std::optional<DropReason> reason = reason_of(*it)) {
+      queued_tokens_ -= static_cast<int64_t>(it->token_ids.size());
+      dropped.emplace_back(std::move(*it), *reason);
     } else {
-      kept.push_back(std::move(queue_[i]));
+      kept.push_back(std::move(*it));
     }
   }
   queue_ = std::move(kept);

@@ -32,9 +32,11 @@ struct BatcherOptions {
   // Range >= 0; default 2 ms. The wait happens only when concurrent callers are there to wait
   // for (the previous batch combined several submissions, and this window's request came less
   // than this long after the one before it); a single caller waiting for each answer never
-  // waits. Zero never waits. While the model is busy work accumulates anyway, so this matters
-  // at moderate load: with 32 unary callers of one report each, 2 ms gave 420 against 374
-  // reports/s for 0 (one run each, `radlabel bench`).
+  // waits. Zero never waits. While the model is busy work accumulates anyway, so it can only
+  // matter at moderate load. With the default batches of 4, 32 unary callers of one report each
+  // saturate 2 cores either way: 0 and 2 ms gave 160.4/168.5 and 160.2/159.6 reports/s
+  // (alternating, `radlabel bench CORPUS --concurrency=32 --duration=15s` against servers started
+  // with each --max_queue_delay; 2026-11-27).
   absl::Duration max_queue_delay = absl::Milliseconds(2);
 
   // Most windows waiting in the queue. Range >= max_batch_size; default 8192 (about 30 s of work

@@ -76,7 +76,7 @@ class TorchModel final : public Model {
       const std::vector<torch::IValue> inputs = {Input(batch.input_ids, batch),
                                                  Input(batch.attention_mask, batch)};
       const std::vector<int64_t> probabilities_shape = {batch.batch_size, num_labels_, num_classes_};
-      torch::Tensor probabilities, attention;  // flat float32, on the device
+      torch::Tensor probabilities, attention;  // flat float32, on the model's device
       if (!batch.with_attention) {
         RADLABEL_ASSIGN_OR_RETURN(probabilities,
                                   CheckedOutput(module_.forward(inputs), probabilities_shape,
@@ -95,14 +95,7 @@ class TorchModel final : public Model {
             attention, CheckedOutput(elements[1], {batch.batch_size, num_labels_, batch.seq_len},
                                      precision_, "evidence() attention (batch, labels, tokens)"));
       }
-      const torch::Tensor values =
-          ToHost(attention.defined() ? torch::cat({probabilities, attention}) : probabilities);
-      const float* data = values.data_ptr<float>();
-      const int64_t num_probabilities = probabilities.numel();
-      ModelOutput out;
-      out.probabilities.assign(data, data + num_probabilities);
-      out.attention.assign(data + num_probabilities, data + values.numel());
-      return out;
+      return ToHost(probabilities, attention);
     } catch (const std::exception& e) {
       // LibTorch messages describe shapes and operators, never input text.
       return absl::InternalError(absl::StrCat("model.pt failed on a batch of ", batch.batch_size,
@@ -125,15 +118,31 @@ class TorchModel final : public Model {
     return pinned.to(device_, torch::kInt64, /*non_blocking=*/true);
   }
 
-  // `flat` (float32) readable on the host: on CUDA one asynchronous copy into pinned memory,
-  // then a wait for this thread's stream alone.
-  torch::Tensor ToHost(const torch::Tensor& flat) const {
-    if (!device_.is_cuda()) return flat.contiguous();
+  // The flat float32 outputs (`attention` undefined without evidence) copied into a
+  // ModelOutput. On CUDA both first go to pinned host memory in one asynchronous copy, then this
+  // thread waits for its own stream alone; on CPU they are read where they are.
+  ModelOutput ToHost(const torch::Tensor& probabilities, const torch::Tensor& attention) const {
+    if (!device_.is_cuda()) return CopyOut(probabilities, attention);
+    const torch::Tensor flat =
+        attention.defined() ? torch::cat({probabilities, attention}) : probabilities;
     torch::Tensor host = torch::empty(
         flat.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
     host.copy_(flat, /*non_blocking=*/true);
     ThisThreadsStream(device_).synchronize();
-    return host;
+    const int64_t split = probabilities.numel();
+    return CopyOut(host.narrow(0, 0, split),
+                   attention.defined() ? host.narrow(0, split, host.numel() - split) : attention);
+  }
+
+  static ModelOutput CopyOut(const torch::Tensor& probabilities, const torch::Tensor& attention) {
+    ModelOutput out;
+    const torch::Tensor p = probabilities.contiguous();
+    out.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    if (attention.defined()) {
+      const torch::Tensor a = attention.contiguous();
+      out.attention.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    }
+    return out;
   }
 
   torch::jit::script::Module module_;

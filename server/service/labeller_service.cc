@@ -87,7 +87,10 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
       : service_(service), caller_(CallerOf(context)) {
     const absl::Status admitted = service_.Admit(Rpc::kLabelStream, *context);
     if (!admitted.ok()) {
-      finished_ = true;
+      {
+        absl::MutexLock lock(&mu_);
+        finished_ = true;
+      }
       Finish(ToGrpcStatus(admitted));
       return;
     }
@@ -194,7 +197,8 @@ absl::Status ServiceOptions::Validate() const {
                                                    "; it must be at least 1"));
   }
   if (max_report_bytes < 1) {
-    return absl::InvalidArgumentError("max_report_bytes is 0; it must be at least 1");
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_report_bytes is ", max_report_bytes, "; it must be at least 1"));
   }
   if (retry_pushback < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");
@@ -235,7 +239,7 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
     LabelOptions label_options;
     label_options.evidence = request.include_evidence();
     label_options.caller = std::move(caller);
-    label_options.max_report_bytes = options_.max_report_bytes;
+    label_options.max_report_bytes = static_cast<size_t>(options_.max_report_bytes);
     started = labeller_.Label(
         refs, label_options, [this, rpc, received, response, ids = std::move(ids),
                done = std::move(done)](std::vector<ReportOutcome> outcomes) {

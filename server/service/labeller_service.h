@@ -18,8 +18,8 @@ struct ServiceOptions {
   // default 16. When reached the server stops reading, so gRPC flow control slows the writer
   // instead of the server buffering without bound.
   int max_stream_messages_in_flight = 16;
-  // Longest report text, in bytes (LabelOptions::max_report_bytes). Default 256 KiB.
-  size_t max_report_bytes = LabelOptions().max_report_bytes;
+  // Longest report text, in bytes (LabelOptions::max_report_bytes). Range >= 1; default 256 KiB.
+  int64_t max_report_bytes = static_cast<int64_t>(LabelOptions().max_report_bytes);
   // Sent as the grpc-retry-pushback-ms trailer with a unary call refused with
   // RESOURCE_EXHAUSTED (queue full): how long gRPC clients with a retry policy (radlabel's
   // client library has one) wait before trying again. Range >= 0; default 100 ms, a few

@@ -1,25 +1,14 @@
 #include "service/transport_security.h"
 
 #include <grpcpp/security/server_credentials.h>
+#include <openssl/crypto.h>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/file_contents.h"
 #include "model/sha256.h"
 
 namespace radlabel {
-namespace {
-
-// Equal strings, in time that depends only on their length.
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char differ = 0;
-  for (size_t i = 0; i < a.size(); ++i) differ |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return differ == 0;
-}
-
-}  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const TransportSecurityOptions& options) {
@@ -53,14 +42,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 }
 
 absl::StatusOr<BearerTokenCheck> BearerTokenCheck::FromFile(const std::string& path) {
-  auto contents = ReadFileContents(path, "--auth_token_file");
-  if (!contents.ok()) return contents.status();
-  const absl::string_view token = absl::StripAsciiWhitespace(*contents);
-  if (token.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " (--auth_token_file) holds no token; write the token into it"));
-  }
-  return BearerTokenCheck(Sha256Hex(token));
+  absl::StatusOr<std::string> token = ReadTokenFile(path, "--auth_token_file");
+  if (!token.ok()) return token.status();
+  return BearerTokenCheck(Sha256Hex(*token));
 }
 
 absl::Status BearerTokenCheck::Check(const grpc::CallbackServerContext& context) const {
@@ -70,7 +54,9 @@ absl::Status BearerTokenCheck::Check(const grpc::CallbackServerContext& context)
   if (found != metadata.end()) {
     const absl::string_view value(found->second.data(), found->second.size());
     if (absl::StartsWith(value, kBearer) &&
-        ConstantTimeEquals(Sha256Hex(value.substr(kBearer.size())), token_digest_)) {
+        // Digests of equal length, compared by OpenSSL in time independent of their contents.
+        CRYPTO_memcmp(Sha256Hex(value.substr(kBearer.size())).data(), token_digest_.data(),
+                      token_digest_.size()) == 0) {
       return absl::OkStatus();
     }
   }

@@ -40,7 +40,7 @@ class BearerTokenCheck {
 
  private:
   explicit BearerTokenCheck(std::string token_digest) : token_digest_(std::move(token_digest)) {}
-  std::string token_digest_;  // SHA-256 of the token: compared digests leak no length
+  std::string token_digest_;  // hex SHA-256 of the token: digests have one length, leaking none
 };
 
 }  // namespace radlabel
