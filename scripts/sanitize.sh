@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds radlabel and its GoogleTest suites with AddressSanitizer and
-# UndefinedBehaviorSanitizer into ./build-asan and runs the unit and integration tests there
-# (the server processes the integration tests start are sanitized too).
-#   ./scripts/sanitize.sh
+# The sanitizer part of the test command (scripts/test.sh runs it after the plain build's tests):
+#  1. the batcher, unit and integration tests (and the servers the integration tests start) built
+#     with clang, AddressSanitizer + UndefinedBehaviorSanitizer, into ./build-asan;
+#  2. the libFuzzer targets, FUZZ_SECONDS each (default 60), from the same build;
+#  3. the batcher's tests under ThreadSanitizer, in ./build-tsan.
+# Any sanitizer report fails the run.
+#   ./scripts/sanitize.sh [FUZZ_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > build-asan.log
-cmake --build build-asan -j"$(nproc)" --target unit_tests integration_tests >> build-asan.log
+./scripts/build-sanitized.sh address batching_tests unit_tests integration_tests
 # LibTorch and OpenBLAS are not built with the sanitizers and keep memory until exit by design:
-# leak reports would be theirs. Every other ASan and UBSan finding fails the test.
+# leak reports would be theirs, so leak checking is off; every other finding aborts.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-cd build-asan
-ctest --output-on-failure -j2 --timeout 900 -E "python_model_tests|tokenizer_conformance"
+(cd build-asan && ctest --output-on-failure -j2 --timeout 900 -E "python_model_tests|tokenizer_conformance")
+./scripts/fuzz.sh "${1:-60}"
+./scripts/build-sanitized.sh thread batching_tests
+TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/batching_tests --gtest_brief=1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs the packages, builds, runs every test
-# (GoogleTest unit and integration suites, the tokenizer conformance test against Hugging Face's
-# JavaScript tokenizer, and the Python model tests through pytest) via ctest, then the fuzzers
-# (clang, ASan + UBSan) for a minute each.
+# (GoogleTest batcher, unit and integration suites, the tokenizer conformance test against
+# Hugging Face's JavaScript tokenizer, and the Python model tests through pytest) via ctest, then
+# scripts/sanitize.sh: the C++ suites again under ASan + UBSan, the fuzzers for a minute each, and
+# the batcher's tests under TSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -12,4 +13,4 @@ npm ci --prefix tests/tokenizer_conformance --no-audit --no-fund --loglevel=erro
 cd build
 ctest --output-on-failure -j2 --timeout 600
 cd ..
-./scripts/fuzz.sh 60
+./scripts/sanitize.sh 60

@@ -33,21 +33,21 @@ Batcher::Batcher(const BatcherOptions& options, Model* model, int32_t pad_id,
 Batcher::~Batcher() { Stop(); }
 
 absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) {
     return absl::UnavailableError("the server is shutting down; retry on another replica");
   }
   RADLABEL_RETURN_IF_ERROR(queue_.Push(tasks, clock_->Now()));
   if (options_.observer != nullptr) options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
-  work_changed_.Signal();
+  work_changed_.notify_one();
   return absl::OkStatus();
 }
 
 void Batcher::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-    work_changed_.SignalAll();
+    work_changed_.notify_all();
   }
   for (std::thread& worker : workers_) {
     if (worker.joinable()) worker.join();
@@ -59,7 +59,7 @@ void Batcher::WorkerLoop() {
     std::vector<BatchTask> batch;
     std::vector<std::pair<BatchTask, DropReason>> dropped;
     {
-      absl::MutexLock lock(&mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       while (true) {
         if (stopping_ && queue_.size() == 0) return;
         const absl::Time now = clock_->Now();
@@ -71,14 +71,14 @@ void Batcher::WorkerLoop() {
             options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
           }
           // A Submit wakes one worker; what this batch left is for the next idle one.
-          if (queue_.size() > 0) work_changed_.Signal();
+          if (queue_.size() > 0) work_changed_.notify_one();
           break;
         }
         // Woken early by a Submit or Stop; re-polls either way.
         if (poll.retry_at == absl::InfiniteFuture()) {
-          work_changed_.Wait(&mu_);
+          work_changed_.wait(lock);
         } else {
-          work_changed_.WaitWithTimeout(&mu_, poll.retry_at - now);
+          work_changed_.wait_for(lock, absl::ToChronoNanoseconds(poll.retry_at - now));
         }
       }
     }

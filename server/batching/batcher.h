@@ -16,13 +16,14 @@
 // - Stop() runs whatever is queued, then joins the workers. The destructor calls Stop().
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "batching/batch_queue.h"
 #include "batching/batcher_options.h"
 #include "model/model.h"
@@ -54,10 +55,13 @@ class Batcher {
   const int32_t pad_id_;
   const int outputs_per_window_;
 
-  absl::Mutex mu_;
+  // std::mutex rather than absl::Mutex: ThreadSanitizer sees pthread locks, but Debian's Abseil
+  // is not built with it, so its Mutex would hide every happens-before edge from the batcher's
+  // TSan run (scripts/sanitize.sh).
+  std::mutex mu_;
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar work_changed_;
+  std::condition_variable work_changed_;
   std::vector<std::thread> workers_;
 };
 

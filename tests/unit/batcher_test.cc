@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "absl/synchronization/blocking_counter.h"
 #include "fake_model.h"
 
 namespace radlabel {
@@ -26,7 +25,7 @@ struct Outcome {
   std::vector<float> values;
 };
 
-BatchTask Task(int length, int32_t tag, Outcome* outcome, absl::BlockingCounter* counter) {
+BatchTask Task(int length, int32_t tag, Outcome* outcome, testing::Countdown* counter) {
   BatchTask task;
   task.token_ids.assign(static_cast<size_t>(length), 7);
   task.token_ids[0] = tag;
@@ -52,7 +51,7 @@ std::unique_ptr<Batcher> MakeBatcher(FakeModel& model, BatcherOptions options) {
 // waits for all of them.
 std::vector<Outcome> RunTasks(Batcher& batcher, int count, int first_tag, int (*length)(int)) {
   std::vector<Outcome> outcomes(static_cast<size_t>(count));
-  absl::BlockingCounter counter(count);
+  testing::Countdown counter(count);
   std::vector<BatchTask> tasks;
   for (int i = 0; i < count; ++i) tasks.push_back(Task(length(i), first_tag + i, &outcomes[i], &counter));
   EXPECT_TRUE(batcher.Submit(std::move(tasks)).ok());
@@ -85,7 +84,7 @@ TEST(BatcherTest, PadsRowsAndMasksThePadding) {
   options.max_batch_size = 2;
   auto batcher = MakeBatcher(model, options);
   std::vector<Outcome> outcomes(2);
-  absl::BlockingCounter counter(2);
+  testing::Countdown counter(2);
   ASSERT_TRUE(batcher->Submit({Task(3, 11, &outcomes[0], &counter), Task(5, 12, &outcomes[1], &counter)}).ok());
   counter.Wait();
   const std::vector<TokenBatch> batches = model.batches();
@@ -103,7 +102,7 @@ TEST(BatcherTest, AModelErrorFailsOnlyItsBatchAndServingGoesOn) {
   options.max_queue_delay = absl::ZeroDuration();
   auto batcher = MakeBatcher(model, options);
   std::vector<Outcome> outcomes(3);
-  absl::BlockingCounter counter(3);
+  testing::Countdown counter(3);
   ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter), Task(4, 666, &outcomes[1], &counter),
                                Task(4, 3, &outcomes[2], &counter)})
                   .ok());
@@ -115,7 +114,7 @@ TEST(BatcherTest, AModelErrorFailsOnlyItsBatchAndServingGoesOn) {
 
 TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   FakeModel model(TagAndLength);
-  absl::Notification entered, release;
+  testing::Notification entered, release;
   model.HoldInRun(&entered, &release);
   BatcherOptions options;
   options.max_batch_size = 2;
@@ -124,14 +123,14 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   options.model_workers = 1;  // one batch in the model, the rest counted in the queue
   auto batcher = MakeBatcher(model, options);
   std::vector<Outcome> outcomes(5);
-  absl::BlockingCounter counter(5);
+  testing::Countdown counter(5);
   ASSERT_TRUE(batcher->Submit({Task(4, 0, &outcomes[0], &counter)}).ok());
   entered.WaitForNotification();  // the worker holds task 0 inside the model: the queue is empty
   std::vector<BatchTask> four;
   for (int i = 1; i <= 4; ++i) four.push_back(Task(4, i, &outcomes[i], &counter));
   ASSERT_TRUE(batcher->Submit(std::move(four)).ok());
   Outcome refused_outcome;
-  absl::BlockingCounter unused(1);
+  testing::Countdown unused(1);
   const absl::Status refused = batcher->Submit({Task(4, 9, &refused_outcome, &unused)});
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
   release.Notify();
@@ -141,7 +140,7 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
 
 TEST(BatcherTest, WorkWhoseCallerStoppedWaitingNeverReachesTheModel) {
   FakeModel model(TagAndLength);
-  absl::Notification entered, release;
+  testing::Notification entered, release;
   model.HoldInRun(&entered, &release);
   BatcherOptions options;
   options.max_batch_size = 1;
@@ -149,7 +148,7 @@ TEST(BatcherTest, WorkWhoseCallerStoppedWaitingNeverReachesTheModel) {
   options.model_workers = 1;
   auto batcher = MakeBatcher(model, options);
   std::vector<Outcome> outcomes(3);
-  absl::BlockingCounter counter(3);
+  testing::Countdown counter(3);
   ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter)}).ok());
   entered.WaitForNotification();  // task 1 holds the only worker: the others wait in the queue
   auto expired = std::make_shared<CallerState>();
@@ -189,11 +188,11 @@ TEST(BatcherTest, SeveralWorkersRunBatchesOnTheModelAtOnce) {
 
 TEST(BatcherTest, StopRunsQueuedWorkThenRefusesNewWork) {
   FakeModel model(TagAndLength);
-  absl::Notification entered, release;
+  testing::Notification entered, release;
   model.HoldInRun(&entered, &release);
   auto batcher = MakeBatcher(model, BatcherOptions());
   std::vector<Outcome> outcomes(2);
-  absl::BlockingCounter counter(2);
+  testing::Countdown counter(2);
   ASSERT_TRUE(batcher->Submit({Task(4, 1, &outcomes[0], &counter)}).ok());
   entered.WaitForNotification();  // the worker is inside the model with task 1
   ASSERT_TRUE(batcher->Submit({Task(6, 2, &outcomes[1], &counter)}).ok());  // queued
@@ -203,7 +202,7 @@ TEST(BatcherTest, StopRunsQueuedWorkThenRefusesNewWork) {
   counter.Wait();
   EXPECT_EQ(outcomes[1].values, (std::vector<float>{2.0f, 6.0f}));
   Outcome late;
-  absl::BlockingCounter unused(1);
+  testing::Countdown unused(1);
   EXPECT_EQ(batcher->Submit({Task(4, 3, &late, &unused)}).code(), absl::StatusCode::kUnavailable);
 }
 

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <algorithm>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
 #include "model/model.h"
+#include "test_sync.h"
 
 namespace radlabel::testing {
 
@@ -28,45 +31,47 @@ class FakeModel : public Model {
 
   absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) override {
     {
-      absl::MutexLock lock(&mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       batches_.push_back(batch);
       ++in_flight_;
       most_concurrent_ = std::max(most_concurrent_, in_flight_);
-      if (gather_ > 1) mu_.AwaitWithTimeout(absl::Condition(this, &FakeModel::Gathered), gather_timeout_);
+      runs_changed_.notify_all();
+      if (gather_ > 1) {
+        runs_changed_.wait_for(lock, absl::ToChronoNanoseconds(gather_timeout_),
+                               [this] { return most_concurrent_ >= gather_; });
+      }
       if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
     }
     absl::StatusOr<ModelOutput> out = Compute(batch);
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     --in_flight_;
     return out;
   }
 
   // Run signals `entered` on its first call; every call then blocks until `release` is notified.
-  void HoldInRun(absl::Notification* entered, absl::Notification* release) {
+  void HoldInRun(Notification* entered, Notification* release) {
     entered_ = entered;
     release_ = release;
   }
   // Each Run waits, at most `timeout`, until `runs` calls have been inside the model at once.
   void GatherConcurrentRuns(int runs, absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     gather_ = runs;
     gather_timeout_ = timeout;
   }
   int most_concurrent_runs() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return most_concurrent_;
   }
   void FailWhen(std::function<bool(const TokenBatch&)> predicate) {
     fail_when_ = std::move(predicate);
   }
   std::vector<TokenBatch> batches() {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return batches_;
   }
 
  private:
-  bool Gathered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return most_concurrent_ >= gather_; }
-
   absl::StatusOr<ModelOutput> Compute(const TokenBatch& batch) {
     if (release_ != nullptr) release_->WaitForNotification();
     if (fail_when_ && fail_when_(batch)) return absl::InternalError("fake model failure");
@@ -92,10 +97,11 @@ class FakeModel : public Model {
 
   RowOutput row_output_;
   RowAttention row_attention_;
-  absl::Notification* entered_ = nullptr;
-  absl::Notification* release_ = nullptr;
+  Notification* entered_ = nullptr;
+  Notification* release_ = nullptr;
   std::function<bool(const TokenBatch&)> fail_when_;
-  absl::Mutex mu_;
+  std::mutex mu_;  // std::mutex for ThreadSanitizer (test_sync.h)
+  std::condition_variable runs_changed_;
   std::vector<TokenBatch> batches_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   int most_concurrent_ ABSL_GUARDED_BY(mu_) = 0;

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "absl/synchronization/notification.h"
 #include "fake_model.h"
 
 namespace radlabel {
@@ -77,7 +76,7 @@ class LabellerTest : public ::testing::Test {
   std::vector<ReportOutcome> LabelAndWait(const std::vector<ReportRef>& reports,
                                           LabelOptions options = {}) {
     std::vector<ReportOutcome> result;
-    absl::Notification done;
+    testing::Notification done;
     const absl::Status status = labeller_->Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
       result = std::move(outcomes);
       done.Notify();
@@ -197,7 +196,7 @@ TEST_F(LabellerTest, NegativeLabelsGetNoEvidenceAndItIsOffByDefault) {
 
 TEST_F(LabellerTest, EvidenceOutlivesTheCallersText) {
   // The service may free a stream message once Label returns; evidence is found later.
-  absl::Notification entered, release, done;
+  testing::Notification entered, release, done;
   model_.HoldInRun(&entered, &release);
   LabelOptions options;
   options.evidence = true;
