@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 #include "absl/flags/flag.h"
@@ -53,6 +54,12 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, auth_token_file, "",
           "File holding a bearer token every Labeller call must send as 'authorization: Bearer "
           "<token>'; the health service stays open to probes.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "Connections older than this (gRPC adds +/-10% jitter) are asked to close (GOAWAY), so "
+          "that long-lived clients reconnect and spread over new replicas; 'inf' never.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::InfiniteDuration(),
+          "How long calls on a connection asked to close may still run; default 'inf', so that "
+          "a long LabelStream is never cut, only the next call moves.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(30),
           "On SIGTERM/SIGINT, how long in-flight calls may take to finish before they are "
           "cancelled.");
@@ -111,6 +118,19 @@ absl::Status Serve() {
   const std::string listen = absl::GetFlag(FLAGS_listen);
   builder.AddListeningPort(listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  for (const auto& [arg, flag] : {std::pair{GRPC_ARG_MAX_CONNECTION_AGE_MS, &FLAGS_max_connection_age},
+                                  std::pair{GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                                            &FLAGS_max_connection_age_grace}}) {
+    const absl::Duration value = absl::GetFlag(*flag);
+    if (value <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "--max_connection_age and --max_connection_age_grace must be positive, or 'inf'");
+    }
+    // gRPC takes int milliseconds; longer than that is as good as never.
+    if (value < absl::Milliseconds(std::numeric_limits<int>::max())) {
+      builder.AddChannelArgument(arg, static_cast<int>(absl::ToInt64Milliseconds(value)));
+    }
+  }
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

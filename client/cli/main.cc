@@ -1,6 +1,7 @@
 // radlabel: the command-line client of radlabel-server.
 //
 //   radlabel label INPUT -o OUTPUT [--target=host:port] [--id_column=id] [--text_column=text]
+//                  [--rpc=stream|unary] [--resume]
 //   radlabel info [--target=host:port]
 //   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
 #include <cstring>
@@ -44,6 +45,10 @@ ABSL_FLAG(int, reports_per_message, radlabel::StreamOptions().reports_per_messag
           "Reports per stream message.");
 ABSL_FLAG(int, max_in_flight, radlabel::StreamOptions().max_reports_in_flight,
           "Most reports sent and not yet answered.");
+ABSL_FLAG(std::string, rpc, "stream",
+          "label: 'stream' sends every report through one LabelStream (one connection, one "
+          "server); 'unary' sends concurrent Label calls of --reports_per_message reports, spread "
+          "over every server --target names and each retried on its own when a server fails.");
 ABSL_FLAG(bool, progress, true, "Print progress on stderr.");
 ABSL_FLAG(bool, resume, false,
           "label: continue an interrupted job. Keeps the output's complete, final results, sends "
@@ -128,7 +133,10 @@ absl::Status LabelFile(const std::string& input) {
   StreamOptions stream_options;
   stream_options.reports_per_message = absl::GetFlag(FLAGS_reports_per_message);
   stream_options.max_reports_in_flight = absl::GetFlag(FLAGS_max_in_flight);
-  absl::Status streamed = (*client)->LabelStream(
+  const std::string rpc = absl::GetFlag(FLAGS_rpc);
+  if (rpc != "stream" && rpc != "unary") return absl::InvalidArgumentError("--rpc is stream or unary");
+  const auto label = rpc == "stream" ? &Client::LabelStream : &Client::LabelPipelined;
+  absl::Status streamed = ((**client).*label)(
       [&]() -> absl::StatusOr<std::optional<v1::Report>> {
         auto report = (*reader)->Next();
         while (report.ok() && report->has_value() && finished.contains((*report)->id())) {

@@ -32,6 +32,10 @@ const char* RejectionReason(absl::StatusCode code) {
   }
 }
 
+const char* DropReasonName(DropReason reason) {
+  return reason == DropReason::kDeadline ? "deadline" : "cancelled";
+}
+
 // Seconds: 0.5 ms to 60 s, roughly x2.5 per step.
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
@@ -133,6 +137,21 @@ Metrics::Metrics(const ModelBundle& bundle)
     request_duration_by_rpc_[static_cast<size_t>(rpc)] =
         &request_duration_.Add({{"rpc", RpcName(rpc)}}, LatencyBuckets());
   }
+  // The usual series exist from the start, at 0: a series that first appears at a non-zero
+  // value loses that first step to rate(), and a family with no series is absent from
+  // /metrics, so dashboards and alerts would show "no data" instead of 0.
+  const std::string ok = CodeName(absl::StatusCode::kOk);
+  for (Rpc rpc : {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo}) {
+    requests_.Add({{"rpc", RpcName(rpc)}, {"code", ok}});
+    if (rpc != Rpc::kGetModelInfo) reports_.Add({{"rpc", RpcName(rpc)}, {"code", ok}});
+  }
+  for (absl::StatusCode code : {absl::StatusCode::kResourceExhausted, absl::StatusCode::kUnavailable,
+                                absl::StatusCode::kInvalidArgument, absl::StatusCode::kUnauthenticated}) {
+    rejections_.Add({{"reason", RejectionReason(code)}});
+  }
+  for (DropReason reason : {DropReason::kDeadline, DropReason::kCancelled}) {
+    dropped_.Add({{"reason", DropReasonName(reason)}});
+  }
 }
 
 void Metrics::RecordRequest(Rpc rpc, absl::StatusCode code,
@@ -167,7 +186,7 @@ void Metrics::OnBatch(const BatchStats& stats) {
 void Metrics::OnQueueDepth(int64_t windows) { queue_windows_.Set(static_cast<double>(windows)); }
 
 void Metrics::OnDropped(DropReason reason, int64_t windows) {
-  dropped_.Add({{"reason", reason == DropReason::kDeadline ? "deadline" : "cancelled"}})
+  dropped_.Add({{"reason", DropReasonName(reason)}})
       .Increment(static_cast<double>(windows));
 }
 

@@ -1,7 +1,6 @@
 // /metrics of a real server: valid for promtool, and counters and histograms move by exactly
 // what a known workload implies.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,46 +8,12 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
+#include "integration/metrics_scrape.h"
 #include "integration/server_process.h"
 #include "radlabel/client.h"
 
 namespace radlabel::testing {
 namespace {
-
-// Series (name with labels, as exposed) -> value.
-std::map<std::string, double> Parse(const std::string& exposition) {
-  std::map<std::string, double> series;
-  std::istringstream lines(exposition);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t space = line.rfind(' ');
-    double value = 0;
-    if (space != std::string::npos && absl::SimpleAtod(line.substr(space + 1), &value)) {
-      series[line.substr(0, space)] = value;
-    }
-  }
-  return series;
-}
-
-// GET /metrics of `server`.
-std::string Scrape(ServerProcess& server) {
-  const size_t colon = server.metrics_address().rfind(':');
-  httplib::Client http(server.metrics_address().substr(0, colon),
-                       std::stoi(server.metrics_address().substr(colon + 1)));
-  auto response = http.Get("/metrics");
-  EXPECT_TRUE(response) << "no answer from /metrics";
-  if (!response) return "";
-  EXPECT_EQ(response->status, 200);
-  return response->body;
-}
-
-double Get(const std::map<std::string, double>& series, const std::string& key) {
-  const auto it = series.find(key);
-  return it == series.end() ? 0.0 : it->second;
-}
 
 class MetricsTest : public ::testing::Test {
  protected:
@@ -61,7 +26,7 @@ class MetricsTest : public ::testing::Test {
     ASSERT_TRUE(client.ok());
     client_ = std::move(*client);
   }
-  std::string Scrape() { return testing::Scrape(*server_); }
+  std::string Scrape() { return ScrapeMetrics(*server_); }
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<Client> client_;
 };
@@ -84,7 +49,7 @@ TEST_F(MetricsTest, ALiveScrapePassesPromtool) {
 }
 
 TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
-  const auto before = Parse(Scrape());
+  const auto before = ParseExposition(Scrape());
 
   // One unary call: 4 good reports, one empty.
   std::string long_text = "FINDINGS:";
@@ -119,8 +84,8 @@ TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   for (const auto& r : streamed) windows += r.num_chunks();
   ASSERT_GT(windows, 10) << "the long report should need several windows";
 
-  const auto after = Parse(Scrape());
-  auto delta = [&](const std::string& key) { return Get(after, key) - Get(before, key); };
+  const auto after = ParseExposition(Scrape());
+  auto delta = [&](const std::string& key) { return SeriesValue(after, key) - SeriesValue(before, key); };
   EXPECT_EQ(delta(R"(radlabel_requests_total{code="OK",rpc="Label"})"), 1);
   EXPECT_EQ(delta(R"(radlabel_reports_total{code="OK",rpc="Label"})"), 4);
   EXPECT_EQ(delta(R"(radlabel_reports_total{code="INVALID_ARGUMENT",rpc="Label"})"), 1);
@@ -133,7 +98,7 @@ TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   EXPECT_EQ(delta("radlabel_batch_size_windows_sum"), windows);
   EXPECT_EQ(delta("radlabel_inference_duration_seconds_count"),
             delta("radlabel_batch_size_windows_count"));
-  EXPECT_EQ(Get(after, "radlabel_queue_windows"), 0);
+  EXPECT_EQ(SeriesValue(after, "radlabel_queue_windows"), 0);
 }
 
 // A caller whose deadline passes while its reports wait behind a backlog gets
@@ -169,7 +134,8 @@ TEST(DeadlineTest, WorkWhoseDeadlinePassedInTheQueueNeverReachesTheModel) {
   });
   // Await a queue that takes far longer than 30 ms to drain through one worker, batches of one.
   const absl::Time give_up = absl::Now() + absl::Seconds(60);
-  while (Get(Parse(Scrape(**server)), "radlabel_queue_windows") < 50 && absl::Now() < give_up) {
+  while (SeriesValue(ParseExposition(ScrapeMetrics(**server)), "radlabel_queue_windows") < 50 &&
+         absl::Now() < give_up) {
   }
   auto late = (*hurried)->Label({Report("late1", "Acute infarct."), Report("late2", "Meningioma."),
                                  Report("late3", "Normal study.")});
@@ -180,13 +146,13 @@ TEST(DeadlineTest, WorkWhoseDeadlinePassedInTheQueueNeverReachesTheModel) {
   int backlog_windows = 0;
   for (const v1::ReportResult& r : backlog_results) backlog_windows += r.num_chunks();
 
-  const auto series = Parse(Scrape(**server));
-  EXPECT_EQ(Get(series, R"(radlabel_windows_dropped_total{reason="deadline"})") +
-                Get(series, R"(radlabel_windows_dropped_total{reason="cancelled"})"),
+  const auto series = ParseExposition(ScrapeMetrics(**server));
+  EXPECT_EQ(SeriesValue(series, R"(radlabel_windows_dropped_total{reason="deadline"})") +
+                SeriesValue(series, R"(radlabel_windows_dropped_total{reason="cancelled"})"),
             3);
-  EXPECT_EQ(Get(series, "radlabel_batch_size_windows_sum"), backlog_windows)
+  EXPECT_EQ(SeriesValue(series, "radlabel_batch_size_windows_sum"), backlog_windows)
       << "the late call's windows reached the model";
-  EXPECT_EQ(Get(series, "radlabel_queue_windows"), 0);
+  EXPECT_EQ(SeriesValue(series, "radlabel_queue_windows"), 0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -22,15 +23,22 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
   return absl::ToChronoTime(absl::Now() + timeout);
 }
 
-// gRPC's own retry policy, as a service config: it adds jitter and honours the server's
-// grpc-retry-pushback-ms.
-std::string RetryServiceConfig(const ClientOptions& options) {
-  return absl::StrFormat(
-      R"({"methodConfig": [{"name": [{"service": "radlabel.v1.Labeller"}], "retryPolicy": {)"
-      R"("maxAttempts": %d, "initialBackoff": "%.3fs", "maxBackoff": "%.3fs", )"
-      R"("backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]}}]})",
-      options.max_attempts, absl::ToDoubleSeconds(options.retry_initial_backoff),
-      absl::ToDoubleSeconds(options.retry_max_backoff));
+// The channel's service config. round_robin: a target that resolves to several servers (a
+// headless Kubernetes Service, an ipv4: list) gets calls spread over all of them, not pinned to
+// the first. Retries: gRPC's own policy, which adds jitter, honours the server's
+// grpc-retry-pushback-ms, and makes each attempt a new pick, so that a failed server's calls go
+// to the others.
+std::string ServiceConfig(const ClientOptions& options) {
+  std::string retry;
+  if (options.max_attempts > 1) {
+    retry = absl::StrFormat(
+        R"(, "methodConfig": [{"name": [{"service": "radlabel.v1.Labeller"}], "retryPolicy": {)"
+        R"("maxAttempts": %d, "initialBackoff": "%.3fs", "maxBackoff": "%.3fs", )"
+        R"("backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]}}])",
+        options.max_attempts, absl::ToDoubleSeconds(options.retry_initial_backoff),
+        absl::ToDoubleSeconds(options.retry_max_backoff));
+  }
+  return absl::StrCat(R"({"loadBalancingConfig": [{"round_robin": {}}])", retry, "}");
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
@@ -73,11 +81,9 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const std::string& targe
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
-  if (options.max_attempts > 1) {
-    args.SetServiceConfigJSON(RetryServiceConfig(options));
-    // gRPC retries only requests it still holds; hold any request up to the message limit.
-    args.SetInt(GRPC_ARG_PER_RPC_RETRY_BUFFER_SIZE, options.max_message_bytes);
-  }
+  args.SetServiceConfigJSON(ServiceConfig(options));
+  // gRPC retries only requests it still holds; hold any request up to the message limit.
+  if (options.max_attempts > 1) args.SetInt(GRPC_ARG_PER_RPC_RETRY_BUFFER_SIZE, options.max_message_bytes);
   auto credentials = ChannelCredentials(options);
   if (!credentials.ok()) return credentials.status();
   auto channel = grpc::CreateCustomChannel(target, *credentials, args);
@@ -149,12 +155,21 @@ void Client::LabelAsync(const std::vector<v1::Report>& reports, LabelDone done) 
                         });
 }
 
-absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sink,
-                                 const StreamOptions& options) {
+namespace {
+
+absl::Status ValidateStreamOptions(const StreamOptions& options) {
   if (options.reports_per_message < 1 || options.max_reports_in_flight < options.reports_per_message) {
     return absl::InvalidArgumentError(
         "StreamOptions: reports_per_message must be >= 1 and <= max_reports_in_flight");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sink,
+                                 const StreamOptions& options) {
+  if (absl::Status valid = ValidateStreamOptions(options); !valid.ok()) return valid;
   grpc::ClientContext context;
   Prepare(context, /*unary=*/false);
   std::unique_ptr<grpc::ClientReaderWriter<v1::LabelRequest, v1::LabelResponse>> stream =
@@ -230,6 +245,82 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
                                             " reports answered; resend the missing ones"));
   }
   return absl::OkStatus();
+}
+
+absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& sink,
+                                    const StreamOptions& options) {
+  if (absl::Status valid = ValidateStreamOptions(options); !valid.ok()) return valid;
+  // Calls are numbered in send order; their results wait in `answered` until every earlier
+  // call's have gone to the sink.
+  struct Shared {
+    absl::Mutex mu;
+    std::map<int64_t, absl::StatusOr<std::vector<v1::ReportResult>>> answered ABSL_GUARDED_BY(mu);
+    int64_t reports_in_flight ABSL_GUARDED_BY(mu) = 0;
+  } shared;
+  int64_t sent_calls = 0, delivered_calls = 0;
+  bool sending = true;
+  absl::Status error;
+  while (true) {
+    while (sending && error.ok()) {
+      {
+        absl::MutexLock lock(&shared.mu);
+        if (shared.reports_in_flight + options.reports_per_message > options.max_reports_in_flight) {
+          break;
+        }
+      }
+      std::vector<v1::Report> reports;
+      while (static_cast<int>(reports.size()) < options.reports_per_message) {
+        absl::StatusOr<std::optional<v1::Report>> report = next();
+        if (!report.ok()) error = report.status();
+        if (!report.ok() || !report->has_value()) {
+          sending = false;
+          break;
+        }
+        reports.push_back(std::move(**report));
+      }
+      if (reports.empty() || !error.ok()) break;
+      const auto n = static_cast<int64_t>(reports.size());
+      const std::string span = absl::StrCat(reports.front().id(), " .. ", reports.back().id());
+      {
+        absl::MutexLock lock(&shared.mu);
+        shared.reports_in_flight += n;
+      }
+      LabelAsync(reports, [&shared, call = sent_calls, n, span](
+                              absl::StatusOr<std::vector<v1::ReportResult>> results) {
+        if (!results.ok()) {
+          results = absl::Status(results.status().code(),
+                                 absl::StrCat(results.status().message(), " (reports ", span, ")"));
+        }
+        absl::MutexLock lock(&shared.mu);
+        shared.answered.emplace(call, std::move(results));
+        shared.reports_in_flight -= n;
+      });
+      ++sent_calls;
+    }
+    if (delivered_calls == sent_calls) break;
+    absl::StatusOr<std::vector<v1::ReportResult>> results;
+    {
+      absl::MutexLock lock(&shared.mu);
+      const auto arrived = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared.mu) {
+        return shared.answered.count(delivered_calls) > 0;
+      };
+      shared.mu.Await(absl::Condition(&arrived));
+      auto it = shared.answered.find(delivered_calls);
+      results = std::move(it->second);
+      shared.answered.erase(it);
+    }
+    ++delivered_calls;
+    if (!error.ok()) continue;  // draining the calls already started
+    if (!results.ok()) {
+      error = results.status();
+      continue;
+    }
+    for (v1::ReportResult& result : *results) {
+      error = sink(std::move(result));
+      if (!error.ok()) break;
+    }
+  }
+  return error;
 }
 
 }  // namespace radlabel

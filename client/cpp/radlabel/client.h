@@ -3,6 +3,7 @@
 //   auto client = radlabel::Client::Connect("localhost:50051");
 //   auto results = (*client)->Label(reports);            // one call, up to the server's limit
 //   (*client)->LabelStream(next_report, on_result);     // any number, bounded in flight
+//   (*client)->LabelPipelined(next_report, on_result);  // the same over several servers
 //
 // Errors come back as absl::Status with the gRPC code of the failure. A report that the server
 // could not label is not an error of the call: its ReportResult.status says why.
@@ -86,6 +87,16 @@ class Client {
   // calling thread. Returns OK once every report has been answered.
   absl::Status LabelStream(const ReportSource& next, const ResultSink& sink,
                            const StreamOptions& options = {});
+
+  // Labels every report of `next` in concurrent unary Label calls of reports_per_message reports,
+  // keeping at most max_reports_in_flight unanswered; `sink` gets the results in the order the
+  // reports were produced. Unlike one LabelStream, which lives on one connection to one server,
+  // each call is balanced and retried on its own: with a target naming several servers the calls
+  // spread over all of them, and a call whose server fails is retried on another (Label is
+  // idempotent). `next` and `sink` are called on the calling thread. Returns OK once every
+  // report has been answered; on an error, returns it once the calls already started have ended.
+  absl::Status LabelPipelined(const ReportSource& next, const ResultSink& sink,
+                              const StreamOptions& options = {});
 
  private:
   Client(std::shared_ptr<grpc::Channel> channel, const ClientOptions& options);
