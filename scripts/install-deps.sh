@@ -13,7 +13,7 @@ packages=(
   prometheus
   libgtest-dev libgmock-dev googletest
   clang libclang-rt-14-dev
-  python3-grpcio python3-protobuf python3-pytest
+  python3-grpcio python3-protobuf python3-pytest python3-yaml
 )
 
 missing=()
@@ -24,6 +24,9 @@ done
 # nodejs and npm, unless a Node.js with npm is already installed (e.g. NodeSource's, which
 # conflicts with Debian's npm package).
 command -v npm > /dev/null 2>&1 || missing+=(nodejs npm)
+# kubectl renders the Kubernetes overlays in the deployment tests: Debian's (1.20), unless one is
+# already installed (e.g. the Kubernetes project's package, which conflicts with Debian's).
+command -v kubectl > /dev/null 2>&1 || missing+=(kubernetes-client)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
   exit 0

@@ -1,0 +1,54 @@
+# radlabel-server image. Two stages: the build stage runs the README's own scripts
+# (scripts/install-deps.sh, scripts/build.sh), so that CI, which runs them, exercises this
+# file's logic; the runtime stage holds the server, the CLI, their runtime libraries and the
+# default model bundle, and runs as a non-root user.
+#
+#   docker build -t radlabel:cpu .
+#   docker build -t radlabel:gpu --build-arg TORCH=cuda .   # with a CUDA LibTorch in ./libtorch/
+#   docker run -p 50051:50051 -p 9464:9464 radlabel:cpu
+#
+# Flags come from the environment: FLAGS_<flag name> (absl's --tryfromenv), e.g.
+#   docker run -e FLAGS_device=cuda -e FLAGS_max_queue_delay=5ms --gpus all radlabel:gpu
+# TORCH=cuda: unpack a CUDA LibTorch (pytorch.org's "LibTorch, C++/Java, CUDA" zip, cxx11 ABI)
+# into ./libtorch/ first; nothing is downloaded during the build besides Debian packages.
+ARG TORCH=debian
+
+FROM debian:12 AS build
+ARG TORCH
+WORKDIR /src
+COPY . .
+RUN ./scripts/install-deps.sh \
+ && if [ "$TORCH" = cuda ]; then \
+      ./scripts/build.sh -DRADLABEL_BUILD_TESTS=OFF \
+        "-DRADLABEL_TORCH_INCLUDE_DIRS=/src/libtorch/include;/src/libtorch/include/torch/csrc/api/include" \
+        -DRADLABEL_TORCH_LIBRARY_DIR=/src/libtorch/lib; \
+    else \
+      ./scripts/build.sh -DRADLABEL_BUILD_TESTS=OFF; \
+    fi \
+ && ./scripts/runtime-packages.sh build/server/radlabel-server build/client/radlabel \
+      > /runtime-packages \
+ && mkdir -p /opt/libtorch/lib \
+ && if [ "$TORCH" = cuda ]; then cp -a /src/libtorch/lib/. /opt/libtorch/lib/; fi
+
+FROM debian:12-slim
+# The Debian packages whose libraries the binaries link (scripts/runtime-packages.sh), and
+# OpenBLAS: LibTorch's BLAS is chosen at run time, and Debian's default reference BLAS is ~45x
+# slower (../shared/STACK.md).
+COPY --from=build /runtime-packages /tmp/runtime-packages
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends $(cat /tmp/runtime-packages) libopenblas0-openmp \
+ && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
+ && useradd --system --uid 10001 --user-group --no-create-home radlabel
+COPY --from=build /opt/libtorch/lib /opt/libtorch/lib
+COPY --from=build /src/build/server/radlabel-server /src/build/client/radlabel /usr/local/bin/
+COPY --from=build /src/model/default /opt/radlabel/model
+ENV LD_LIBRARY_PATH=/opt/libtorch/lib \
+    FLAGS_bundle=/opt/radlabel/model \
+    FLAGS_listen=0.0.0.0:50051 \
+    FLAGS_metrics_listen=0.0.0.0:9464
+USER 10001:10001
+# 50051: gRPC (radlabel.v1.Labeller, grpc.health.v1, reflection); 9464: Prometheus GET /metrics.
+EXPOSE 50051 9464
+# Every server flag may come from FLAGS_<name> (tests/deploy/test_dockerfile.py keeps this list
+# equal to the server's flags).
+ENTRYPOINT ["radlabel-server", "--tryfromenv=auth_token_file,bundle,device,intra_op_threads,listen,max_batch_size,max_batch_tokens,max_connection_age,max_connection_age_grace,max_message_bytes,max_queue_delay,max_queue_tokens,max_queue_windows,max_report_bytes,max_reports_per_request,max_stream_messages_in_flight,metrics_listen,model_workers,precision,retry_pushback,shutdown_grace,tls_cert,tls_client_ca,tls_key"]
