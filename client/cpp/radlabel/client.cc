@@ -250,75 +250,84 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
 absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& sink,
                                     const StreamOptions& options) {
   if (absl::Status valid = ValidateStreamOptions(options); !valid.ok()) return valid;
-  // Calls are numbered in send order; their results wait in `answered` until every earlier
-  // call's have gone to the sink.
-  struct Shared {
-    absl::Mutex mu;
-    std::map<int64_t, absl::StatusOr<std::vector<v1::ReportResult>>> answered ABSL_GUARDED_BY(mu);
-    int64_t reports_in_flight ABSL_GUARDED_BY(mu) = 0;
-  } shared;
-  int64_t sent_calls = 0, delivered_calls = 0;
+  // Every call completes on this thread's own completion queue, so that nothing of a call
+  // outlives this function and no lock is needed. Calls are numbered in send order; results wait
+  // in `answered` until every earlier call's have gone to the sink.
+  struct Call {
+    int64_t number = 0;
+    int64_t reports = 0;
+    std::string span;  // "first id .. last id", for errors
+    grpc::ClientContext context;
+    v1::LabelResponse response;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::LabelResponse>> reader;
+  };
+  grpc::CompletionQueue queue;
+  std::map<int64_t, std::unique_ptr<Call>> in_flight;
+  std::map<int64_t, absl::StatusOr<v1::LabelResponse>> answered;
+  int64_t reports_in_flight = 0, sent_calls = 0, delivered_calls = 0;
   bool sending = true;
   absl::Status error;
   while (true) {
-    while (sending && error.ok()) {
-      {
-        absl::MutexLock lock(&shared.mu);
-        if (shared.reports_in_flight + options.reports_per_message > options.max_reports_in_flight) {
-          break;
-        }
-      }
-      std::vector<v1::Report> reports;
-      while (static_cast<int>(reports.size()) < options.reports_per_message) {
+    while (sending && error.ok() &&
+           reports_in_flight + options.reports_per_message <= options.max_reports_in_flight) {
+      v1::LabelRequest request;
+      request.set_include_evidence(options_.include_evidence);
+      while (request.reports_size() < options.reports_per_message) {
         absl::StatusOr<std::optional<v1::Report>> report = next();
         if (!report.ok()) error = report.status();
         if (!report.ok() || !report->has_value()) {
           sending = false;
           break;
         }
-        reports.push_back(std::move(**report));
+        *request.add_reports() = std::move(**report);
       }
-      if (reports.empty() || !error.ok()) break;
-      const auto n = static_cast<int64_t>(reports.size());
-      const std::string span = absl::StrCat(reports.front().id(), " .. ", reports.back().id());
-      {
-        absl::MutexLock lock(&shared.mu);
-        shared.reports_in_flight += n;
-      }
-      LabelAsync(reports, [&shared, call = sent_calls, n, span](
-                              absl::StatusOr<std::vector<v1::ReportResult>> results) {
-        if (!results.ok()) {
-          results = absl::Status(results.status().code(),
-                                 absl::StrCat(results.status().message(), " (reports ", span, ")"));
-        }
-        absl::MutexLock lock(&shared.mu);
-        shared.answered.emplace(call, std::move(results));
-        shared.reports_in_flight -= n;
-      });
-      ++sent_calls;
+      if (request.reports_size() == 0 || !error.ok()) break;
+      auto call = std::make_unique<Call>();
+      call->number = sent_calls++;
+      call->reports = request.reports_size();
+      call->span = absl::StrCat(request.reports(0).id(), " .. ",
+                                request.reports(request.reports_size() - 1).id());
+      Prepare(call->context, /*unary=*/true);
+      call->reader = stub_->PrepareAsyncLabel(&call->context, request, &queue);
+      call->reader->StartCall();
+      call->reader->Finish(&call->response, &call->status, call.get());
+      reports_in_flight += call->reports;
+      in_flight.emplace(call->number, std::move(call));
     }
     if (delivered_calls == sent_calls) break;
-    absl::StatusOr<std::vector<v1::ReportResult>> results;
-    {
-      absl::MutexLock lock(&shared.mu);
-      const auto arrived = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared.mu) {
-        return shared.answered.count(delivered_calls) > 0;
-      };
-      shared.mu.Await(absl::Condition(&arrived));
-      auto it = shared.answered.find(delivered_calls);
-      results = std::move(it->second);
-      shared.answered.erase(it);
-    }
-    ++delivered_calls;
-    if (!error.ok()) continue;  // draining the calls already started
-    if (!results.ok()) {
-      error = results.status();
+    if (auto it = answered.find(delivered_calls); it != answered.end()) {
+      absl::StatusOr<v1::LabelResponse> response = std::move(it->second);
+      answered.erase(it);
+      ++delivered_calls;
+      if (!error.ok()) continue;  // only collecting the calls already started
+      if (!response.ok()) error = response.status();
+      for (int i = 0; error.ok() && i < response->results_size(); ++i) {
+        error = sink(std::move(*response->mutable_results(i)));
+      }
+      if (!error.ok()) {
+        for (auto& [number, call] : in_flight) call->context.TryCancel();
+      }
       continue;
     }
-    for (v1::ReportResult& result : *results) {
-      error = sink(std::move(result));
-      if (!error.ok()) break;
+    void* tag = nullptr;
+    bool ok = false;
+    if (!queue.Next(&tag, &ok)) break;  // not reached: the queue is shut down only below
+    Call* done = static_cast<Call*>(tag);
+    if (done->status.ok()) {
+      answered.emplace(done->number, std::move(done->response));
+    } else {
+      answered.emplace(done->number,
+                       FromGrpcStatus(done->status, absl::StrCat("Label failed (reports ",
+                                                                 done->span, ")")));
     }
+    reports_in_flight -= done->reports;
+    in_flight.erase(done->number);
+  }
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.Next(&tag, &ok)) {
   }
   return error;
 }

@@ -93,8 +93,9 @@ class Client {
   // reports were produced. Unlike one LabelStream, which lives on one connection to one server,
   // each call is balanced and retried on its own: with a target naming several servers the calls
   // spread over all of them, and a call whose server fails is retried on another (Label is
-  // idempotent). `next` and `sink` are called on the calling thread. Returns OK once every
-  // report has been answered; on an error, returns it once the calls already started have ended.
+  // idempotent). `next` and `sink` are called on the calling thread, and every call completes
+  // there too (no gRPC thread runs client code). Returns OK once every report has been answered;
+  // on an error, cancels the calls already started and returns it once they have ended.
   absl::Status LabelPipelined(const ReportSource& next, const ResultSink& sink,
                               const StreamOptions& options = {});
 
