@@ -74,7 +74,7 @@ absl::Status Serve() {
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             LoadTorchModel(bundle.path(kModelFile), runtime.model));
   std::cout << "radlabel-server: model on " << runtime.model.device << " (precision "
-            << runtime.model.precision << ")" << std::endl;
+            << ResolvedPrecision(runtime.model) << ")" << std::endl;
 
   Metrics metrics(bundle);
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;

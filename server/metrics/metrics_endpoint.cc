@@ -37,7 +37,14 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
                                                "; check the address, or whether the port is in use"));
   }
   endpoint->address_ = absl::StrCat(host, ":", bound);
-  endpoint->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  endpoint->thread_ = std::thread([&server, &returned = endpoint->listen_returned_] {
+    server.listen_after_bind();
+    returned = true;
+  });
+  // httplib's stop() does nothing until the listen loop has begun, so the destructor of an
+  // endpoint stopped at once (a start-up that fails after this) would join a thread that then
+  // listens forever. The loop begins at once: wait for it, or for the listen to have failed.
+  while (!server.is_running() && !endpoint->listen_returned_) std::this_thread::yield();
   return endpoint;
 }
 

@@ -5,6 +5,7 @@
 // start in this process (see ../shared/STACK.md). cpp-httplib uses ordinary threads.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,6 +33,7 @@ class MetricsEndpoint {
   MetricsEndpoint();
 
   std::unique_ptr<httplib::Server> server_;
+  std::atomic<bool> listen_returned_{false};
   std::thread thread_;
   std::string address_;
 };

@@ -12,6 +12,7 @@
 #include <exception>
 #include <optional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -212,9 +213,9 @@ absl::StatusOr<torch::Device> ParseDevice(const std::string& name) {
   return *device;
 }
 
+// `name` as ResolvedPrecision gives it.
 absl::StatusOr<torch::ScalarType> ParsePrecision(const std::string& name,
                                                  const torch::Device& device) {
-  if (name == "auto") return device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
   if (name == "float32") return torch::kFloat32;
   if (name == "bfloat16") return torch::kBFloat16;
   if (name == "float16") {
@@ -241,6 +242,11 @@ void CastFloatingState(torch::jit::script::Module& module, torch::ScalarType pre
 
 }  // namespace
 
+std::string ResolvedPrecision(const TorchModelOptions& options) {
+  if (options.precision != "auto") return options.precision;
+  return absl::StartsWith(options.device, "cuda") ? "float16" : "float32";
+}
+
 TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
                                        const WordPieceTokenizer& tokenizer) {
   TorchModelOptions options;
@@ -261,7 +267,7 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
   }
   RADLABEL_ASSIGN_OR_RETURN(const torch::Device device, ParseDevice(options.device));
   RADLABEL_ASSIGN_OR_RETURN(const torch::ScalarType precision,
-                            ParsePrecision(options.precision, device));
+                            ParsePrecision(ResolvedPrecision(options), device));
   at::set_num_threads(options.intra_op_threads);
   // The profiling executor specializes the graph per input shape and, once a served mix of batch
   // sizes and lengths has used up its re-specializations, falls back to a slower generic plan:

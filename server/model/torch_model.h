@@ -45,6 +45,9 @@ struct TorchModelOptions {
 TorchModelOptions TorchModelOptionsFor(const ModelBundle& bundle,
                                        const WordPieceTokenizer& tokenizer);
 
+// options.precision with "auto" resolved for options.device: float16 on CUDA, float32 elsewhere.
+std::string ResolvedPrecision(const TorchModelOptions& options);
+
 // Loads model.pt onto options.device in options.precision and checks it: the module must load in
 // this LibTorch, accept (int64 [B,T], int64 [B,T]) and return [B, num_labels, num_classes]
 // probabilities (float32, or the chosen precision). Then warms it up. Errors name the file and

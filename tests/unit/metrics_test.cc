@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "metrics/metrics_endpoint.h"
+
 #include "absl/strings/str_cat.h"
 
 namespace radlabel {
@@ -36,6 +38,28 @@ TEST(MetricsTest, RequestsReportsAndRejectionsAreCountedByLabel) {
   EXPECT_TRUE(Has(scrape, R"(radlabel_request_duration_seconds_bucket{rpc="Label",le="0.05"} 1)"));
   EXPECT_TRUE(Has(scrape, R"(radlabel_request_duration_seconds_bucket{rpc="Label",le="0.025"} 0)"));
   EXPECT_TRUE(Has(scrape, R"(radlabel_model_info{checksum="abc",name="test-model",version="1.2.3"} 1)"));
+}
+
+TEST(MetricsTest, TheUsualSeriesExistAtZeroBeforeAnyTraffic) {
+  Metrics metrics(Bundle());
+  const std::string scrape = metrics.Scrape(absl::FromUnixSeconds(1'000'000));
+  for (const char* rpc : {"Label", "LabelStream"}) {
+    EXPECT_TRUE(Has(scrape, absl::StrCat(R"(radlabel_reports_total{code="OK",rpc=")", rpc, R"("} 0)")))
+        << scrape;
+  }
+  EXPECT_TRUE(Has(scrape, R"(radlabel_requests_total{code="OK",rpc="GetModelInfo"} 0)"));
+  EXPECT_TRUE(Has(scrape, R"(radlabel_rejections_total{reason="queue_full"} 0)"));
+  EXPECT_TRUE(Has(scrape, R"(radlabel_windows_dropped_total{reason="deadline"} 0)"));
+  EXPECT_TRUE(Has(scrape, R"(radlabel_windows_dropped_total{reason="cancelled"} 0)"));
+}
+
+// A start-up that fails after the endpoint started destroys it at once; that must not hang.
+TEST(MetricsEndpointTest, AnEndpointStoppedRightAfterItStartedShutsDown) {
+  Metrics metrics(Bundle());
+  for (int i = 0; i < 200; ++i) {
+    auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", metrics);
+    ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  }
 }
 
 TEST(MetricsTest, BatchesFeedSizeTokensPaddingQueueWaitAndDrops) {
