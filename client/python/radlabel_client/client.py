@@ -7,10 +7,11 @@ why. Errors of a whole call raise ``grpc.RpcError`` with the gRPC status code.
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 from dataclasses import dataclass
-from typing import AsyncIterable, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import AsyncIterable, AsyncIterator, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import grpc
 from grpc import aio
@@ -190,15 +191,31 @@ class Client:
 
     def label(self, reports: Iterable[ReportLike]) -> List[Result]:
         """Labels a list of reports: unary calls of at most the server's max_reports_per_request,
-        one after another. For long inputs prefer label_stream, which does not hold them all."""
-        info = self.model_info()
-        classes = list(info.classes)
-        results: List[Result] = []
-        for request in _messages(reports, info.limits.max_reports_per_request, self._settings.include_evidence):
-            response = self._stub.Label(request, timeout=self._settings.timeout,
-                                        metadata=self._settings.metadata)
-            results.extend(_result(r, classes) for r in response.results)
-        return results
+        one after another. For long inputs prefer label_stream or label_pipelined, which do not
+        hold them all."""
+        limit = self.model_info().limits.max_reports_per_request
+        return list(self.label_pipelined(reports, reports_per_call=limit, calls_in_flight=1))
+
+    def label_pipelined(self, reports: Iterable[ReportLike], reports_per_call: int = 32,
+                        calls_in_flight: int = 8) -> Iterator[Result]:
+        """Labels any number of reports in concurrent unary calls of ``reports_per_call`` reports,
+        at most ``calls_in_flight`` at once, yielding results in order. Unlike one stream, which
+        lives on one connection to one server, each call is balanced and retried on its own: with
+        a target naming several servers the calls spread over all of them, and a call whose
+        server fails is retried on another."""
+        classes = list(self.model_info().classes)
+        pending: Deque[grpc.Future] = collections.deque()
+        try:
+            for request in _messages(reports, reports_per_call, self._settings.include_evidence):
+                if len(pending) == calls_in_flight:
+                    yield from (_result(r, classes) for r in pending.popleft().result().results)
+                pending.append(self._stub.Label.future(request, timeout=self._settings.timeout,
+                                                       metadata=self._settings.metadata))
+            while pending:
+                yield from (_result(r, classes) for r in pending.popleft().result().results)
+        finally:  # an error, or a caller that stopped reading: the rest is not needed
+            for call in pending:
+                call.cancel()
 
     def label_stream(self, reports: Iterable[ReportLike], reports_per_message: int = 32) -> Iterator[Result]:
         """Labels any number of reports through one LabelStream, yielding results in order as they

@@ -107,14 +107,25 @@ def test_settings_are_checked_with_a_fix():
         Client("localhost:1", tls_cert="c.pem", tls_key="k.pem")
 
 
-def test_a_target_of_two_servers_spreads_the_calls():
+def reports_answered(server) -> float:
+    with urllib.request.urlopen(f"http://{server.metrics_address}/metrics") as response:
+        exposition = response.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in exposition.splitlines()
+               if line.startswith("radlabel_reports_total{"))
+
+
+def test_pipelined_calls_spread_over_two_servers_and_survive_one_dying():
     with LocalServer(SERVER_BINARY) as first, LocalServer(SERVER_BINARY) as second:
         with Client(f"ipv4:{first.target},{second.target}") as client:
-            for i in range(40):
-                client.label([(f"r{i}", NORMAL)])
-        for server in (first, second):
-            with urllib.request.urlopen(f"http://{server.metrics_address}/metrics") as response:
-                exposition = response.read().decode()
-            answered = sum(float(line.rsplit(" ", 1)[1]) for line in exposition.splitlines()
-                           if line.startswith("radlabel_reports_total{"))
-            assert answered >= 10, f"{server.target} answered {answered} of 40"
+            reports = [(f"r{i}", NORMAL) for i in range(400)]
+            ids = [r.id for r in client.label_pipelined(reports, reports_per_call=5)]
+            assert ids == [f"r{i}" for i in range(400)]
+            for server in (first, second):
+                assert reports_answered(server) >= 100, f"{server.target} took too small a share"
+            ids = []
+            for result in client.label_pipelined(reports, reports_per_call=5):
+                assert result.ok, result.error
+                ids.append(result.id)
+                if len(ids) == 100:
+                    second.process.kill()  # mid-job, with calls in flight on both
+            assert ids == [f"r{i}" for i in range(400)]
