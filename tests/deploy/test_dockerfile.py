@@ -38,12 +38,26 @@ def test_the_entrypoint_takes_every_server_flag_from_the_environment():
     assert entrypoint_flags() == flags
 
 
+def env_names(node) -> list:
+    """Every container env variable name anywhere in a parsed manifest."""
+    if isinstance(node, dict):
+        found = [e["name"] for e in node.get("env", [])] if "image" in node or "env" in node else []
+        return found + [n for value in node.values() for n in env_names(value)]
+    if isinstance(node, list):
+        return [n for item in node for n in env_names(item)]
+    return []
+
+
 def test_the_manifests_set_only_flags_the_entrypoint_reads():
     flags = entrypoint_flags()
+    seen = []
     for manifest in (REPO / "deploy" / "k8s").rglob("*.yaml"):
         for document in yaml.safe_load_all(manifest.read_text()):
-            for variable in re.findall(r"'name': 'FLAGS_(\w+)'", str(document)):
-                assert variable in flags, f"{manifest}: FLAGS_{variable} is not read by the image"
+            for name in env_names(document):
+                assert name.startswith("FLAGS_"), f"{manifest}: {name} is not a server flag"
+                assert name.removeprefix("FLAGS_") in flags, f"{manifest}: {name} is not read by the image"
+                seen.append(name)
+    assert "FLAGS_device" in seen and "FLAGS_shutdown_grace" in seen, seen
 
 
 def test_every_linked_library_comes_from_a_debian_package():

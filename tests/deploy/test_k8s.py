@@ -71,7 +71,7 @@ def test_only_the_gpu_overlay_asks_for_a_gpu_and_cuda():
     cpu, gpu = container(objects("cpu")), container(objects("gpu"))
     assert "nvidia.com/gpu" not in cpu["resources"]["limits"] and env(cpu)["FLAGS_device"] == "cpu"
     assert gpu["resources"]["limits"]["nvidia.com/gpu"] == "1" and env(gpu)["FLAGS_device"] == "cuda"
-    assert container(objects("gpu"))["image"] == "radlabel:gpu"
+    assert cpu["image"] == "radlabel:cpu" and gpu["image"] == "radlabel:gpu"
 
 
 def test_services_autoscaler_and_scrape_config_name_the_same_things():

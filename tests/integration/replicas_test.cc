@@ -113,5 +113,37 @@ TEST_F(ReplicasTest, AReplicaKilledMidJobLosesNoReport) {
   for (int i = 0; i < kReports; ++i) EXPECT_EQ(ids[i], absl::StrCat("r", i));
 }
 
+TEST_F(ReplicasTest, AnErrorOfTheSourceOrTheSinkEndsAJobWithThatError) {
+  auto client = Client::Connect(target_);
+  ASSERT_TRUE(client.ok()) << client.status();
+  StreamOptions options;
+  options.reports_per_message = 10;
+  options.max_reports_in_flight = 200;
+  int next = 0;
+  const auto source = [&]() -> absl::StatusOr<std::optional<v1::Report>> {
+    if (next == 500) return absl::DataLossError("the export is truncated");
+    v1::Report report;
+    report.set_id(absl::StrCat("r", next));
+    report.set_text(ReportText(next++));
+    return report;
+  };
+  int received = 0;
+  const absl::Status source_failed = (*client)->LabelPipelined(
+      source, [&](v1::ReportResult) { ++received; return absl::OkStatus(); }, options);
+  EXPECT_EQ(source_failed.code(), absl::StatusCode::kDataLoss) << source_failed;
+  EXPECT_LT(received, 500);
+
+  next = 0;
+  received = 0;
+  const absl::Status sink_failed = (*client)->LabelPipelined(
+      source,
+      [&](v1::ReportResult) {
+        return ++received == 50 ? absl::AbortedError("the output disk is full") : absl::OkStatus();
+      },
+      options);
+  EXPECT_EQ(sink_failed.code(), absl::StatusCode::kAborted) << sink_failed;
+  EXPECT_EQ(received, 50);
+}
+
 }  // namespace
 }  // namespace radlabel::testing

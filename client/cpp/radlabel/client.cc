@@ -2,7 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <map>
+#include <deque>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -165,6 +165,21 @@ absl::Status ValidateStreamOptions(const StreamOptions& options) {
   return absl::OkStatus();
 }
 
+// Moves up to `count` reports from `next` into one request. Fewer than `count` (none at all,
+// possibly) means `next` has no more.
+absl::StatusOr<v1::LabelRequest> NextRequest(const Client::ReportSource& next, int count,
+                                             bool include_evidence) {
+  v1::LabelRequest request;
+  request.set_include_evidence(include_evidence);
+  while (request.reports_size() < count) {
+    absl::StatusOr<std::optional<v1::Report>> report = next();
+    if (!report.ok()) return report.status();
+    if (!report->has_value()) break;
+    *request.add_reports() = std::move(**report);
+  }
+  return request;
+}
+
 }  // namespace
 
 absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sink,
@@ -182,28 +197,18 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
   absl::Status source_status;  // written by the writer thread, read after join
 
   std::thread writer([&] {
-    bool more = true;
-    while (more) {
-      v1::LabelRequest request;
-      request.set_include_evidence(options_.include_evidence);
-      while (request.reports_size() < options.reports_per_message) {
-        absl::StatusOr<std::optional<v1::Report>> report = next();
-        if (!report.ok()) {
-          source_status = report.status();
-          context.TryCancel();
-          more = false;
-          break;
-        }
-        if (!report->has_value()) {
-          more = false;
-          break;
-        }
-        *request.add_reports() = std::move(**report);
+    while (true) {
+      absl::StatusOr<v1::LabelRequest> request =
+          NextRequest(next, options.reports_per_message, options_.include_evidence);
+      if (!request.ok()) {
+        source_status = request.status();
+        context.TryCancel();
+        return;
       }
-      if (request.reports_size() == 0) break;
+      const int n = request->reports_size();
+      if (n == 0) break;
       {
         absl::MutexLock lock(&mu);
-        const int n = request.reports_size();
         const auto may_send = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
           return aborted || in_flight + n <= options.max_reports_in_flight;
         };
@@ -212,7 +217,8 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
         in_flight += n;
         sent += n;
       }
-      if (!stream->Write(request)) return;  // the call is over; Finish says why
+      if (!stream->Write(*request)) return;  // the call is over; Finish says why
+      if (n < options.reports_per_message) break;
     }
     stream->WritesDone();
   });
@@ -251,78 +257,64 @@ absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& 
                                     const StreamOptions& options) {
   if (absl::Status valid = ValidateStreamOptions(options); !valid.ok()) return valid;
   // Every call completes on this thread's own completion queue, so that nothing of a call
-  // outlives this function and no lock is needed. Calls are numbered in send order; results wait
-  // in `answered` until every earlier call's have gone to the sink.
+  // outlives this function and no lock is needed. Calls wait in send order; the oldest goes to
+  // the sink once it has finished.
   struct Call {
-    int64_t number = 0;
-    int64_t reports = 0;
+    int reports = 0;
     std::string span;  // "first id .. last id", for errors
     grpc::ClientContext context;
     v1::LabelResponse response;
     grpc::Status status;
+    bool finished = false;
     std::unique_ptr<grpc::ClientAsyncResponseReader<v1::LabelResponse>> reader;
   };
   grpc::CompletionQueue queue;
-  std::map<int64_t, std::unique_ptr<Call>> in_flight;
-  std::map<int64_t, absl::StatusOr<v1::LabelResponse>> answered;
-  int64_t reports_in_flight = 0, sent_calls = 0, delivered_calls = 0;
+  std::deque<std::unique_ptr<Call>> calls;
+  int64_t reports_in_flight = 0;
   bool sending = true;
   absl::Status error;
+  bool cancelled = false;
   while (true) {
     while (sending && error.ok() &&
            reports_in_flight + options.reports_per_message <= options.max_reports_in_flight) {
-      v1::LabelRequest request;
-      request.set_include_evidence(options_.include_evidence);
-      while (request.reports_size() < options.reports_per_message) {
-        absl::StatusOr<std::optional<v1::Report>> report = next();
-        if (!report.ok()) error = report.status();
-        if (!report.ok() || !report->has_value()) {
-          sending = false;
-          break;
-        }
-        *request.add_reports() = std::move(**report);
-      }
-      if (request.reports_size() == 0 || !error.ok()) break;
+      absl::StatusOr<v1::LabelRequest> request =
+          NextRequest(next, options.reports_per_message, options_.include_evidence);
+      if (!request.ok()) error = request.status();
+      if (!request.ok() || request->reports_size() < options.reports_per_message) sending = false;
+      if (!request.ok() || request->reports_size() == 0) break;
       auto call = std::make_unique<Call>();
-      call->number = sent_calls++;
-      call->reports = request.reports_size();
-      call->span = absl::StrCat(request.reports(0).id(), " .. ",
-                                request.reports(request.reports_size() - 1).id());
+      call->reports = request->reports_size();
+      call->span = absl::StrCat(request->reports(0).id(), " .. ",
+                                request->reports(call->reports - 1).id());
       Prepare(call->context, /*unary=*/true);
-      call->reader = stub_->PrepareAsyncLabel(&call->context, request, &queue);
+      call->reader = stub_->PrepareAsyncLabel(&call->context, *request, &queue);
       call->reader->StartCall();
       call->reader->Finish(&call->response, &call->status, call.get());
       reports_in_flight += call->reports;
-      in_flight.emplace(call->number, std::move(call));
+      calls.push_back(std::move(call));
     }
-    if (delivered_calls == sent_calls) break;
-    if (auto it = answered.find(delivered_calls); it != answered.end()) {
-      absl::StatusOr<v1::LabelResponse> response = std::move(it->second);
-      answered.erase(it);
-      ++delivered_calls;
-      if (!error.ok()) continue;  // only collecting the calls already started
-      if (!response.ok()) error = response.status();
-      for (int i = 0; error.ok() && i < response->results_size(); ++i) {
-        error = sink(std::move(*response->mutable_results(i)));
-      }
-      if (!error.ok()) {
-        for (auto& [number, call] : in_flight) call->context.TryCancel();
-      }
+    if (!error.ok() && !cancelled) {  // the calls still running are no longer needed
+      for (const auto& call : calls) call->context.TryCancel();
+      cancelled = true;
+    }
+    if (calls.empty()) break;
+    if (!calls.front()->finished) {
+      void* tag = nullptr;
+      bool ok = false;
+      queue.Next(&tag, &ok);  // never false here: the queue is shut down only below
+      static_cast<Call*>(tag)->finished = true;
+      reports_in_flight -= static_cast<Call*>(tag)->reports;
       continue;
     }
-    void* tag = nullptr;
-    bool ok = false;
-    if (!queue.Next(&tag, &ok)) break;  // not reached: the queue is shut down only below
-    Call* done = static_cast<Call*>(tag);
-    if (done->status.ok()) {
-      answered.emplace(done->number, std::move(done->response));
-    } else {
-      answered.emplace(done->number,
-                       FromGrpcStatus(done->status, absl::StrCat("Label failed (reports ",
-                                                                 done->span, ")")));
+    const std::unique_ptr<Call> call = std::move(calls.front());
+    calls.pop_front();
+    if (!error.ok()) continue;  // only collecting the calls already started
+    if (!call->status.ok()) {
+      error = FromGrpcStatus(call->status, absl::StrCat("Label failed (reports ", call->span, ")"));
     }
-    reports_in_flight -= done->reports;
-    in_flight.erase(done->number);
+    for (int i = 0; error.ok() && i < call->response.results_size(); ++i) {
+      error = sink(std::move(*call->response.mutable_results(i)));
+    }
   }
   queue.Shutdown();
   void* tag = nullptr;
