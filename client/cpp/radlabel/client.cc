@@ -303,11 +303,13 @@ absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& 
       bool ok = false;
       queue.Next(&tag, &ok);  // never false here: the queue is shut down only below
       static_cast<Call*>(tag)->finished = true;
-      reports_in_flight -= static_cast<Call*>(tag)->reports;
       continue;
     }
+    // A call's reports stay in flight until the sink has them: a finished call behind a slow
+    // one holds its results here, and counting them keeps that memory within the bound.
     const std::unique_ptr<Call> call = std::move(calls.front());
     calls.pop_front();
+    reports_in_flight -= call->reports;
     if (!error.ok()) continue;  // only collecting the calls already started
     if (!call->status.ok()) {
       error = FromGrpcStatus(call->status, absl::StrCat("Label failed (reports ", call->span, ")"));

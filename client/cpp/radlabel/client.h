@@ -89,7 +89,8 @@ class Client {
                            const StreamOptions& options = {});
 
   // Labels every report of `next` in concurrent unary Label calls of reports_per_message reports,
-  // keeping at most max_reports_in_flight unanswered; `sink` gets the results in the order the
+  // keeping at most max_reports_in_flight sent and not yet given to `sink` (answers that overtook
+  // a slower earlier call wait within that bound); `sink` gets the results in the order the
   // reports were produced. Unlike one LabelStream, which lives on one connection to one server,
   // each call is balanced and retried on its own: with a target naming several servers the calls
   // spread over all of them, and a call whose server fails is retried on another (Label is
