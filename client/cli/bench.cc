@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
@@ -141,33 +142,37 @@ void ClosedStream(Client& client, ReportSupply& supply, const BenchOptions& opti
   }
 }
 
+// One thread sends on the schedule and collects the answers in between, on its own completion
+// queue (Client::Calls): no gRPC thread runs this code.
 void OpenLoop(Client& client, ReportSupply& supply, const BenchOptions& options, absl::Time end,
               Recorder& recorder) {
   std::mt19937_64 random(options.seed);
   std::exponential_distribution<double> gap(options.rate);
-  absl::Mutex mu;
-  int64_t in_flight = 0;
+  struct Sent {
+    absl::Time arrival;
+    int reports;
+  };
+  absl::flat_hash_map<uint64_t, Sent> in_flight;  // by tag
+  uint64_t next_tag = 0;
+  Client::Calls calls(client);
+  const auto record = [&](Client::Calls::Ended ended) {
+    const auto it = in_flight.find(ended.tag);
+    recorder.Request(SecondsSince(it->second.arrival));
+    recorder.Reports(ended.results, it->second.reports);
+    in_flight.erase(it);
+  };
   absl::Time arrival = absl::Now();
   while (true) {
     arrival += absl::Seconds(gap(random));
     if (arrival >= end) break;
-    absl::SleepFor(arrival - absl::Now());  // the load's schedule, not synchronisation
+    // The load's schedule: answers are collected until the next arrival is due.
+    while (std::optional<Client::Calls::Ended> ended = calls.Next(arrival)) record(*std::move(ended));
     std::vector<v1::Report> reports = supply.Take(options.reports_per_request);
     if (reports.empty()) break;
-    {
-      absl::MutexLock lock(&mu);
-      ++in_flight;
-    }
-    const int n = static_cast<int>(reports.size());
-    client.LabelAsync(reports, [&, arrival, n](absl::StatusOr<std::vector<v1::ReportResult>> results) {
-      recorder.Request(SecondsSince(arrival));
-      recorder.Reports(results, n);
-      absl::MutexLock lock(&mu);
-      --in_flight;
-    });
+    in_flight[next_tag] = {arrival, static_cast<int>(reports.size())};
+    calls.Start(std::move(reports), next_tag++);
   }
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(+[](int64_t* n) { return *n == 0; }, &in_flight));
+  while (std::optional<Client::Calls::Ended> ended = calls.Next()) record(*std::move(ended));
 }
 
 }  // namespace

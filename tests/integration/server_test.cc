@@ -188,6 +188,47 @@ TEST_F(ServerTest, EmptyAndNonUtf8ReportsFailAloneInAUnaryCall) {
   EXPECT_EQ((*results)[3].status().code(), 0);
 }
 
+TEST_F(ServerTest, ConcurrentCallsEndOnTheWaitingThreadByTagAndCancelCleanly) {
+  const std::vector<v1::Report> reports = ReadSamples(12);
+  Client::Calls calls(*client_);
+  // Nothing in flight: a finite deadline is waited out, an infinite one returns at once.
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(20);
+  EXPECT_FALSE(calls.Next(deadline).has_value());
+  EXPECT_GE(absl::Now(), deadline);
+  EXPECT_FALSE(calls.Next().has_value());
+
+  for (uint64_t tag = 7; tag < 10; ++tag) {
+    calls.Start({reports.begin() + 4 * (tag - 7), reports.begin() + 4 * (tag - 6)}, tag);
+  }
+  EXPECT_EQ(calls.in_flight(), 3);
+  absl::flat_hash_set<uint64_t> tags;
+  while (std::optional<Client::Calls::Ended> ended = calls.Next()) {
+    ASSERT_TRUE(ended->results.ok()) << ended->results.status();
+    ASSERT_EQ(ended->results->size(), 4u);
+    EXPECT_EQ((*ended->results)[0].id(), reports[4 * (ended->tag - 7)].id());
+    tags.insert(ended->tag);
+  }
+  EXPECT_EQ(tags, (absl::flat_hash_set<uint64_t>{7, 8, 9}));
+
+  // Cancelled calls still end, each once, through Next.
+  for (uint64_t tag = 0; tag < 8; ++tag) calls.Start(reports, tag);
+  calls.CancelAll();
+  int ended_calls = 0;
+  while (std::optional<Client::Calls::Ended> ended = calls.Next()) {
+    ++ended_calls;
+    if (!ended->results.ok()) {
+      EXPECT_EQ(ended->results.status().code(), absl::StatusCode::kCancelled);
+    }
+  }
+  EXPECT_EQ(ended_calls, 8);
+
+  // Calls left in flight are cancelled and awaited by the destructor (ASan checks the rest).
+  auto abandoned = std::make_unique<Client::Calls>(*client_);
+  for (uint64_t tag = 0; tag < 8; ++tag) abandoned->Start(reports, tag);
+  abandoned.reset();
+  EXPECT_TRUE(client_->Label(reports).ok());
+}
+
 TEST_F(ServerTest, TooManyReportsInOneRequestIsRejected) {
   auto info = client_->GetModelInfo();
   ASSERT_TRUE(info.ok());

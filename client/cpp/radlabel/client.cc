@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 
@@ -128,31 +129,61 @@ absl::StatusOr<std::vector<v1::ReportResult>> Client::Label(const std::vector<v1
                                        std::make_move_iterator(response.mutable_results()->end()));
 }
 
-void Client::LabelAsync(const std::vector<v1::Report>& reports, LabelDone done) {
-  // Owned by the call; deleted in its completion callback.
-  struct Call {
-    grpc::ClientContext context;
-    v1::LabelRequest request;
-    v1::LabelResponse response;
-    LabelDone done;
-  };
-  auto* call = new Call;
-  Prepare(call->context, /*unary=*/true);
-  call->request.mutable_reports()->Add(reports.begin(), reports.end());
-  call->request.set_include_evidence(options_.include_evidence);
-  call->done = std::move(done);
-  stub_->async()->Label(&call->context, &call->request, &call->response,
-                        [call](grpc::Status status) {
-                          if (status.ok()) {
-                            auto& results = *call->response.mutable_results();
-                            call->done(std::vector<v1::ReportResult>(
-                                std::make_move_iterator(results.begin()),
-                                std::make_move_iterator(results.end())));
-                          } else {
-                            call->done(FromGrpcStatus(status, "Label failed"));
-                          }
-                          delete call;
-                        });
+struct Client::Calls::Call {
+  uint64_t tag = 0;
+  grpc::ClientContext context;
+  v1::LabelResponse response;
+  grpc::Status status;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::LabelResponse>> reader;
+};
+
+Client::Calls::Calls(Client& client) : client_(client) {}
+
+Client::Calls::~Calls() {
+  CancelAll();
+  while (Next().has_value()) {
+  }
+  queue_.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_.Next(&tag, &ok)) {
+  }
+}
+
+void Client::Calls::Start(std::vector<v1::Report> reports, uint64_t tag) {
+  v1::LabelRequest request;
+  for (v1::Report& report : reports) *request.add_reports() = std::move(report);
+  request.set_include_evidence(client_.options_.include_evidence);
+  auto call = std::make_unique<Call>();
+  call->tag = tag;
+  client_.Prepare(call->context, /*unary=*/true);
+  call->reader = client_.stub_->PrepareAsyncLabel(&call->context, request, &queue_);
+  call->reader->StartCall();
+  call->reader->Finish(&call->response, &call->status, call.get());
+  in_flight_.push_back(std::move(call));
+}
+
+std::optional<Client::Calls::Ended> Client::Calls::Next(absl::Time deadline) {
+  if (in_flight_.empty() && deadline == absl::InfiniteFuture()) return std::nullopt;
+  void* tag = nullptr;
+  bool ok = false;
+  // Never SHUTDOWN: the queue is shut down only by the destructor, after the last call ended.
+  if (queue_.AsyncNext(&tag, &ok, absl::ToChronoTime(deadline)) !=
+      grpc::CompletionQueue::GOT_EVENT) {
+    return std::nullopt;
+  }
+  const auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
+                               [tag](const std::unique_ptr<Call>& call) { return call.get() == tag; });
+  const std::unique_ptr<Call> call = std::move(*it);
+  in_flight_.erase(it);
+  if (!call->status.ok()) return Ended{call->tag, FromGrpcStatus(call->status, "Label failed")};
+  auto& results = *call->response.mutable_results();
+  return Ended{call->tag, std::vector<v1::ReportResult>(std::make_move_iterator(results.begin()),
+                                                        std::make_move_iterator(results.end()))};
+}
+
+void Client::Calls::CancelAll() {
+  for (const std::unique_ptr<Call>& call : in_flight_) call->context.TryCancel();
 }
 
 namespace {
@@ -256,24 +287,20 @@ absl::Status Client::LabelStream(const ReportSource& next, const ResultSink& sin
 absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& sink,
                                     const StreamOptions& options) {
   if (absl::Status valid = ValidateStreamOptions(options); !valid.ok()) return valid;
-  // Every call completes on this thread's own completion queue, so that nothing of a call
-  // outlives this function and no lock is needed. Calls wait in send order; the oldest goes to
-  // the sink once it has finished.
-  struct Call {
-    int reports = 0;
+  // Calls wait in send order; the oldest goes to the sink once it has ended. A call's reports
+  // stay in flight until the sink has them: answers that overtook a slow call wait here, and
+  // counting them keeps that memory within the bound.
+  struct Sent {
+    int reports;
     std::string span;  // "first id .. last id", for errors
-    grpc::ClientContext context;
-    v1::LabelResponse response;
-    grpc::Status status;
-    bool finished = false;
-    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::LabelResponse>> reader;
+    std::optional<absl::StatusOr<std::vector<v1::ReportResult>>> results;  // once it has ended
   };
-  grpc::CompletionQueue queue;
-  std::deque<std::unique_ptr<Call>> calls;
+  Calls calls(*this);
+  std::deque<Sent> sent;
+  uint64_t first_tag = 0;  // the tag of sent.front(); tags count up in send order
   int64_t reports_in_flight = 0;
   bool sending = true;
   absl::Status error;
-  bool cancelled = false;
   while (true) {
     while (sending && error.ok() &&
            reports_in_flight + options.reports_per_message <= options.max_reports_in_flight) {
@@ -282,46 +309,33 @@ absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& 
       if (!request.ok()) error = request.status();
       if (!request.ok() || request->reports_size() < options.reports_per_message) sending = false;
       if (!request.ok() || request->reports_size() == 0) break;
-      auto call = std::make_unique<Call>();
-      call->reports = request->reports_size();
-      call->span = absl::StrCat(request->reports(0).id(), " .. ",
-                                request->reports(call->reports - 1).id());
-      Prepare(call->context, /*unary=*/true);
-      call->reader = stub_->PrepareAsyncLabel(&call->context, *request, &queue);
-      call->reader->StartCall();
-      call->reader->Finish(&call->response, &call->status, call.get());
-      reports_in_flight += call->reports;
-      calls.push_back(std::move(call));
+      const int n = request->reports_size();
+      sent.push_back({n, absl::StrCat(request->reports(0).id(), " .. ", request->reports(n - 1).id()),
+                      std::nullopt});
+      calls.Start({std::make_move_iterator(request->mutable_reports()->begin()),
+                   std::make_move_iterator(request->mutable_reports()->end())},
+                  first_tag + sent.size() - 1);
+      reports_in_flight += n;
     }
-    if (!error.ok() && !cancelled) {  // the calls still running are no longer needed
-      for (const auto& call : calls) call->context.TryCancel();
-      cancelled = true;
-    }
-    if (calls.empty()) break;
-    if (!calls.front()->finished) {
-      void* tag = nullptr;
-      bool ok = false;
-      queue.Next(&tag, &ok);  // never false here: the queue is shut down only below
-      static_cast<Call*>(tag)->finished = true;
+    if (!error.ok()) break;  // ~Calls cancels the calls still running and waits for them
+    if (sent.empty()) break;
+    if (!sent.front().results.has_value()) {
+      std::optional<Calls::Ended> ended = calls.Next();
+      sent[ended->tag - first_tag].results = std::move(ended->results);
       continue;
     }
-    // A call's reports stay in flight until the sink has them: a finished call behind a slow
-    // one holds its results here, and counting them keeps that memory within the bound.
-    const std::unique_ptr<Call> call = std::move(calls.front());
-    calls.pop_front();
-    reports_in_flight -= call->reports;
-    if (!error.ok()) continue;  // only collecting the calls already started
-    if (!call->status.ok()) {
-      error = FromGrpcStatus(call->status, absl::StrCat("Label failed (reports ", call->span, ")"));
+    Sent oldest = std::move(sent.front());
+    sent.pop_front();
+    ++first_tag;
+    reports_in_flight -= oldest.reports;
+    if (!oldest.results->ok()) {
+      const absl::Status& failed = oldest.results->status();
+      return absl::Status(failed.code(),
+                          absl::StrCat(failed.message(), " (reports ", oldest.span, ")"));
     }
-    for (int i = 0; error.ok() && i < call->response.results_size(); ++i) {
-      error = sink(std::move(*call->response.mutable_results(i)));
+    for (v1::ReportResult& result : **oldest.results) {
+      if (error = sink(std::move(result)); !error.ok()) break;
     }
-  }
-  queue.Shutdown();
-  void* tag = nullptr;
-  bool ok = false;
-  while (queue.Next(&tag, &ok)) {
   }
   return error;
 }

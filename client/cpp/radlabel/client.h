@@ -9,6 +9,7 @@
 // could not label is not an error of the call: its ReportResult.status says why.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,7 +31,7 @@ struct ClientOptions {
   // Largest message received, in bytes. Default 64 MiB.
   int max_message_bytes = 64 << 20;
   // Ask for evidence (LabelResult.evidence: the sentence supporting each non-negative label) in
-  // every Label, LabelAsync and LabelStream request. Default off.
+  // every request. Default off.
   bool include_evidence = false;
   // Calls that fail with UNAVAILABLE (server restarting, draining, unreachable) or
   // RESOURCE_EXHAUSTED (its queue full) are tried again, at most this many attempts in all,
@@ -72,10 +73,38 @@ class Client {
   // Labels reports in one unary call: one result per report, in order.
   absl::StatusOr<std::vector<v1::ReportResult>> Label(const std::vector<v1::Report>& reports);
 
-  // Starts one unary Label call and returns at once; `done` runs on a gRPC thread with the
-  // results or the call's error. For open-loop load and callers with their own event loop.
-  using LabelDone = std::function<void(absl::StatusOr<std::vector<v1::ReportResult>>)>;
-  void LabelAsync(const std::vector<v1::Report>& reports, LabelDone done);
+  // Concurrent unary Label calls that complete on the thread that waits for them: no gRPC thread
+  // runs caller code, and nothing of a call outlives this object (its destructor cancels the
+  // calls still in flight and waits for them). For open-loop load and callers with their own
+  // event loop; LabelPipelined is built on it. Not thread-safe: one thread starts and collects.
+  // The Client must outlive it.
+  class Calls {
+   public:
+    explicit Calls(Client& client);
+    ~Calls();
+    Calls(const Calls&) = delete;
+    Calls& operator=(const Calls&) = delete;
+
+    struct Ended {
+      uint64_t tag;  // as given to Start
+      absl::StatusOr<std::vector<v1::ReportResult>> results;
+    };
+    // Starts one Label call of `reports` and returns at once.
+    void Start(std::vector<v1::Report> reports, uint64_t tag);
+    // The next call to end (any order), waiting at most until `deadline`; std::nullopt if the
+    // deadline passed first (with no call in flight this just waits until the deadline), and at
+    // once if no call is in flight and the deadline is infinite.
+    std::optional<Ended> Next(absl::Time deadline = absl::InfiniteFuture());
+    // Cancels every call in flight; each still ends through Next, with CANCELLED.
+    void CancelAll();
+    int64_t in_flight() const { return static_cast<int64_t>(in_flight_.size()); }
+
+   private:
+    struct Call;
+    Client& client_;
+    grpc::CompletionQueue queue_;
+    std::vector<std::unique_ptr<Call>> in_flight_;
+  };
 
   // Returns the next report, std::nullopt at the end, or an error that aborts the stream.
   using ReportSource = std::function<absl::StatusOr<std::optional<v1::Report>>()>;
