@@ -46,7 +46,8 @@ ABSL_FLAG(int64_t, max_report_bytes, radlabel::ServiceOptions().max_report_bytes
 ABSL_FLAG(absl::Duration, retry_pushback, radlabel::ServiceOptions().retry_pushback,
           "How long a client refused with RESOURCE_EXHAUSTED should wait before retrying (the "
           "grpc-retry-pushback-ms trailer).");
-ABSL_FLAG(int, max_message_bytes, 64 << 20, "Largest gRPC message accepted, in bytes.");
+ABSL_FLAG(int, max_message_bytes, radlabel::ServiceOptions().max_message_bytes,
+          "Largest gRPC message accepted, in bytes.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve TLS (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -98,6 +99,7 @@ absl::Status Serve() {
       absl::GetFlag(FLAGS_max_stream_messages_in_flight);
   service_options.retry_pushback = absl::GetFlag(FLAGS_retry_pushback);
   service_options.max_report_bytes = absl::GetFlag(FLAGS_max_report_bytes);
+  service_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
   Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
   std::optional<BearerTokenCheck> token_check;
@@ -117,7 +119,7 @@ absl::Status Serve() {
   int port = 0;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   builder.AddListeningPort(listen, credentials, &port);
-  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  builder.SetMaxReceiveMessageSize(service_options.max_message_bytes);
   for (const auto& [arg, flag] : {std::pair{GRPC_ARG_MAX_CONNECTION_AGE_MS, &FLAGS_max_connection_age},
                                   std::pair{GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                                             &FLAGS_max_connection_age_grace}}) {

@@ -33,6 +33,9 @@ v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& bat
   limits->set_max_batch_tokens(batching.max_batch_tokens);
   limits->set_max_queue_delay_micros(absl::ToInt64Microseconds(batching.max_queue_delay));
   limits->set_max_queue_windows(batching.max_queue_windows);
+  limits->set_max_queue_tokens(batching.max_queue_tokens);
+  limits->set_max_report_bytes(options.max_report_bytes);
+  limits->set_max_message_bytes(options.max_message_bytes);
   info.set_supports_evidence(supports_evidence);
   return info;
 }
@@ -199,6 +202,10 @@ absl::Status ServiceOptions::Validate() const {
   if (max_report_bytes < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_report_bytes is ", max_report_bytes, "; it must be at least 1"));
+  }
+  if (max_message_bytes < 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_message_bytes is ", max_message_bytes, "; choose at least 1024 (default 64 MiB)"));
   }
   if (retry_pushback < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");

@@ -20,6 +20,9 @@ struct ServiceOptions {
   int max_stream_messages_in_flight = 16;
   // Longest report text, in bytes (LabelOptions::max_report_bytes). Range >= 1; default 256 KiB.
   int64_t max_report_bytes = static_cast<int64_t>(LabelOptions().max_report_bytes);
+  // Largest request message gRPC accepts, in bytes; a larger one fails its call with
+  // RESOURCE_EXHAUSTED. Range >= 1024; default 64 MiB.
+  int max_message_bytes = 64 << 20;
   // Sent as the grpc-retry-pushback-ms trailer with a unary call refused with
   // RESOURCE_EXHAUSTED (queue full): how long gRPC clients with a retry policy (radlabel's
   // client library has one) wait before trying again. Range >= 0; default 100 ms, a few

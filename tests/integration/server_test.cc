@@ -250,6 +250,37 @@ TEST_F(ServerTest, ModelInfoDescribesTheBundle) {
   EXPECT_GT(info->limits().max_batch_size(), 0);
 }
 
+// A client sizes its requests by ModelInfo.limits: each must be the limit the server enforces.
+TEST(ServerLimitsTest, ModelInfoReportsTheLimitsTheServerEnforces) {
+  auto server = ServerProcess::Start({"--max_report_bytes=3000", "--max_message_bytes=20000",
+                                      "--max_queue_tokens=100000", "--max_reports_per_request=50"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = Client::Connect((*server)->target());
+  ASSERT_TRUE(client.ok()) << client.status();
+  auto info = (*client)->GetModelInfo();
+  ASSERT_TRUE(info.ok()) << info.status();
+  const v1::ServerLimits& limits = info->limits();
+  EXPECT_EQ(limits.max_report_bytes(), 3000);
+  EXPECT_EQ(limits.max_message_bytes(), 20000);
+  EXPECT_EQ(limits.max_queue_tokens(), 100000);
+  EXPECT_EQ(limits.max_reports_per_request(), 50);
+
+  v1::Report at_limit, over_limit;
+  at_limit.set_id("at");
+  at_limit.set_text(std::string(limits.max_report_bytes(), 'a'));
+  over_limit.set_id("over");
+  over_limit.set_text(std::string(limits.max_report_bytes() + 1, 'a'));
+  auto results = (*client)->Label({at_limit, over_limit});
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].status().code(), 0) << (*results)[0].status().message();
+  EXPECT_EQ((*results)[1].status().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+
+  // Ten reports within their own limit make a message over max_message_bytes.
+  std::vector<v1::Report> too_big(10, at_limit);
+  for (size_t i = 0; i < too_big.size(); ++i) too_big[i].set_id(absl::StrCat("r", i));
+  EXPECT_EQ((*client)->Label(too_big).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
 // Reports whose supporting sentences are known: the evidence of each positive label must be one
 // of them, quoted exactly by its code point offsets; without the flag no evidence is sent.
 TEST_F(ServerTest, EvidenceQuotesAKnownSupportingSentence) {
