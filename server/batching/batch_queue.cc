@@ -39,13 +39,18 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
 
 std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
   auto length = [this](size_t i) { return queue_[i].token_ids.size(); };
-  std::vector<size_t> order(queue_.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return length(a) < length(b); });
-  const size_t anchor = static_cast<size_t>(
-      std::find(order.begin(), order.end(), size_t{0}) - order.begin());
+  // The queue ordered by length, arrival order among equal lengths. A counting sort: this runs
+  // once per batch over a queue that may hold tens of thousands of windows, and lengths are
+  // bounded by the model window, so it is linear where a comparison sort was n log n.
+  size_t longest = 0;
+  for (const BatchTask& task : queue_) longest = std::max(longest, task.token_ids.size());
+  std::vector<size_t> next_slot(longest + 2, 0);  // first position of each length in `order`
+  for (const BatchTask& task : queue_) ++next_slot[task.token_ids.size() + 1];
+  std::partial_sum(next_slot.begin(), next_slot.end(), next_slot.begin());
   const size_t anchor_length = length(0);
+  const size_t anchor = next_slot[anchor_length];  // the oldest comes first among its length
+  std::vector<size_t> order(queue_.size());
+  for (size_t i = 0; i < queue_.size(); ++i) order[next_slot[length(i)]++] = i;
 
   size_t lo = anchor, hi = anchor;  // the batch is order[lo..hi]
   auto fits = [&](size_t longest, size_t rows) {
@@ -135,11 +140,14 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
     last_batch_shared_ |= queue_[i].submission != first_submission;
     poll.batch.push_back(std::move(queue_[i]));
   }
-  std::deque<BatchTask> rest;
+  // Closes the gaps in place: a new deque per batch cost more than the selection itself.
+  size_t kept = 0;
   for (size_t i = 0; i < queue_.size(); ++i) {
-    if (!taken[i]) rest.push_back(std::move(queue_[i]));
+    if (taken[i]) continue;
+    if (kept != i) queue_[kept] = std::move(queue_[i]);  // a self-move would empty the task
+    ++kept;
   }
-  queue_ = std::move(rest);
+  queue_.resize(kept);
   return poll;
 }
 
