@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -21,8 +22,8 @@ ABSL_FLAG(int, seed, 1, "Seed of the window lengths.");
 namespace radlabel {
 namespace {
 
-// Window lengths of head-MRI reports: most fit one window of a few hundred tokens, long ones
-// are cut into full 512-token windows.
+// Windows of every length from 24 to 512 tokens (a BERT-size window; the default bundle's hold
+// at most 256), uniformly, so that batches need the search by length.
 std::vector<BatchTask> Windows(int count, std::mt19937& random) {
   std::uniform_int_distribution<int> length(24, 512);
   std::vector<BatchTask> tasks(static_cast<size_t>(count));

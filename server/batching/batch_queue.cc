@@ -42,9 +42,9 @@ std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
   // The queue ordered by length, arrival order among equal lengths. A counting sort: this runs
   // once per batch over a queue that may hold tens of thousands of windows, and lengths are
   // bounded by the model window, so it is linear where a comparison sort was n log n.
-  size_t longest = 0;
-  for (const BatchTask& task : queue_) longest = std::max(longest, task.token_ids.size());
-  std::vector<size_t> next_slot(longest + 2, 0);  // first position of each length in `order`
+  size_t max_length = 0;
+  for (const BatchTask& task : queue_) max_length = std::max(max_length, task.token_ids.size());
+  std::vector<size_t> next_slot(max_length + 2, 0);  // first position of each length in `order`
   for (const BatchTask& task : queue_) ++next_slot[task.token_ids.size() + 1];
   std::partial_sum(next_slot.begin(), next_slot.end(), next_slot.begin());
   const size_t anchor_length = length(0);
