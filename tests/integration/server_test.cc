@@ -73,9 +73,12 @@ std::map<std::string, google::protobuf::ListValue> PythonProbabilities(
       in << line << "}\n";
     }
   }
+  // One thread: OpenBLAS's OpenMP threads wait for each other spinning, so beside other tests
+  // (ctest -j2 on 2 cores) two threads stall: over 200 s instead of 10 s, seen as a timeout.
   const ProcessResult run = RunProcess({"/usr/bin/python3", kSourceDir + "/model/predict.py",
-                                        "--bundle", kSourceDir + "/model/default", "--input",
-                                        input, "--output", output});
+                                        "--threads", "1", "--bundle",
+                                        kSourceDir + "/model/default", "--input", input,
+                                        "--output", output});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   std::map<std::string, google::protobuf::ListValue> by_id;
   std::ifstream out(output);
