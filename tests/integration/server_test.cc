@@ -253,7 +253,9 @@ TEST_F(ServerTest, ModelInfoDescribesTheBundle) {
   EXPECT_GT(info->limits().max_batch_size(), 0);
 }
 
-// A client sizes its requests by ModelInfo.limits: each must be the limit the server enforces.
+// A client sizes its requests by ModelInfo.limits: each must be the limit the server runs with.
+// The per-request limits are checked against the server here; the queue's token bound is
+// enforced by BatchQueue (batch_queue_test).
 TEST(ServerLimitsTest, ModelInfoReportsTheLimitsTheServerEnforces) {
   auto server = ServerProcess::Start({"--max_report_bytes=3000", "--max_message_bytes=20000",
                                       "--max_queue_tokens=100000", "--max_reports_per_request=50"});
