@@ -1,9 +1,11 @@
 #include "batching/batcher.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "batching/batcher_observer.h"
+#include "batching/retry_after.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
 
@@ -37,10 +39,32 @@ absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
   if (stopping_) {
     return absl::UnavailableError("the server is shutting down; retry on another replica");
   }
-  RADLABEL_RETURN_IF_ERROR(queue_.Push(tasks, clock_->Now()));
+  const absl::Time now = clock_->Now();
+  absl::Status pushed = queue_.Push(tasks, now);
+  if (absl::IsResourceExhausted(pushed) &&
+      tasks.size() <= static_cast<size_t>(options_.max_queue_windows)) {
+    if (const std::optional<absl::Duration> per_window = model_speed_.TimePerWindow()) {
+      SetRetryAfter(pushed, ScheduleRetry(*per_window, static_cast<int64_t>(tasks.size()), now));
+    }
+  }
+  RADLABEL_RETURN_IF_ERROR(pushed);
   if (options_.observer != nullptr) options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
   work_changed_.notify_one();
   return absl::OkStatus();
+}
+
+absl::Duration Batcher::ScheduleRetry(absl::Duration model_time_per_window,
+                                      int64_t refused_windows, absl::Time now) {
+  // The queue drains at model_workers windows per model_time_per_window; the work in the model
+  // now is left out, at most a batch a worker.
+  const absl::Duration per_window = model_time_per_window / options_.model_workers;
+  const int64_t queued = static_cast<int64_t>(queue_.size());
+  const absl::Time fits =
+      now + per_window * std::max<int64_t>(0, queued + refused_windows - options_.max_queue_windows);
+  const absl::Time drained = std::max(fits, now + per_window * queued);
+  const absl::Time retry = std::min(std::max(fits, retries_due_until_), drained);
+  retries_due_until_ = retry + per_window * refused_windows;
+  return retry - now;
 }
 
 void Batcher::Stop() {
@@ -58,6 +82,7 @@ void Batcher::WorkerLoop() {
   while (true) {
     std::vector<BatchTask> batch;
     std::vector<std::pair<BatchTask, DropReason>> dropped;
+    bool work_left_behind = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
       while (true) {
@@ -71,7 +96,8 @@ void Batcher::WorkerLoop() {
             options_.observer->OnQueueDepth(static_cast<int64_t>(queue_.size()));
           }
           // A Submit wakes one worker; what this batch left is for the next idle one.
-          if (queue_.size() > 0) work_changed_.notify_one();
+          work_left_behind = queue_.size() > 0;
+          if (work_left_behind) work_changed_.notify_one();
           break;
         }
         // Woken early by a Submit or Stop; re-polls either way.
@@ -83,7 +109,7 @@ void Batcher::WorkerLoop() {
       }
     }
     FinishDropped(dropped);
-    if (!batch.empty()) RunBatch(batch);
+    if (!batch.empty()) RunBatch(batch, work_left_behind);
   }
 }
 
@@ -107,7 +133,7 @@ void Batcher::FinishDropped(std::vector<std::pair<BatchTask, DropReason>>& dropp
   }
 }
 
-void Batcher::RunBatch(std::vector<BatchTask>& batch) {
+void Batcher::RunBatch(std::vector<BatchTask>& batch, bool work_left_behind) {
   const absl::Time start = clock_->Now();
   TokenBatch tokens;
   tokens.batch_size = static_cast<int>(batch.size());
@@ -126,6 +152,13 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch) {
     tokens.with_attention = tokens.with_attention || batch[b].want_attention;
   }
   const absl::StatusOr<ModelOutput> out = model_->Run(tokens);
+  const absl::Duration inference = clock_->Now() - start;
+  // Only batches formed with work left behind measure the speed at which a full queue drains:
+  // a lone window of light load costs, per window, many times what a full batch does.
+  if (out.ok() && work_left_behind) {
+    std::lock_guard<std::mutex> lock(mu_);
+    model_speed_.Record(inference, tokens.batch_size);
+  }
   if (options_.observer != nullptr) {
     std::vector<absl::Duration> waits;
     waits.reserve(batch.size());
@@ -134,7 +167,7 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch) {
     stats.rows = tokens.batch_size;
     stats.seq_len = tokens.seq_len;
     stats.real_tokens = real_tokens;
-    stats.inference = clock_->Now() - start;
+    stats.inference = inference;
     stats.failed = !out.ok();
     stats.queue_waits = waits;
     options_.observer->OnBatch(stats);

@@ -4,7 +4,12 @@
 // Contract:
 // - Submit never blocks on the model: it queues all of a request's windows or none, and
 //   returns RESOURCE_EXHAUSTED when the queue is full (the caller may retry later) or
-//   UNAVAILABLE once Stop has begun.
+//   UNAVAILABLE once Stop has begun. Once batches have run with work left queued behind them,
+//   a RESOURCE_EXHAUSTED carries a RetryAfter hint (retry_after.h), at the speed such batches
+//   ran (model_speed.h): when the refused windows would fit, but after the retries of calls
+//   refused before it have had their room, and never later than when every window now queued
+//   will have run. So callers refused together come back one after another as room appears,
+//   not all at one instant, and the model is not left idle while they wait.
 // - Latency: with the model idle, a window waits for batch-mates (at most max_queue_delay) only
 //   when concurrent callers share batches (batch_queue.h); under load it waits for the batches
 //   ahead of it, oldest first.
@@ -26,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "batching/batch_queue.h"
 #include "batching/batcher_options.h"
+#include "batching/model_speed.h"
 #include "model/model.h"
 
 namespace radlabel {
@@ -46,8 +52,12 @@ class Batcher {
  private:
   Batcher(const BatcherOptions& options, Model* model, int32_t pad_id, int outputs_per_window);
   void WorkerLoop();
-  void RunBatch(std::vector<BatchTask>& batch);
+  // `work_left_behind`: the queue still held windows when this batch was formed.
+  void RunBatch(std::vector<BatchTask>& batch, bool work_left_behind);
   void FinishDropped(std::vector<std::pair<BatchTask, DropReason>>& dropped);
+  // The RetryAfter hint of a call of `refused_windows` refused at `now`; books its room.
+  absl::Duration ScheduleRetry(absl::Duration model_time_per_window, int64_t refused_windows,
+                               absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const BatcherOptions options_;
   Clock* const clock_;
@@ -61,6 +71,10 @@ class Batcher {
   std::mutex mu_;
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Measured on the batches formed with work left behind that ran without error.
+  ModelSpeed model_speed_ ABSL_GUARDED_BY(mu_);
+  // When the room booked for the retries of calls refused so far will have appeared.
+  absl::Time retries_due_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::condition_variable work_changed_;
   std::vector<std::thread> workers_;
 };

@@ -1,11 +1,13 @@
 #include "service/labeller_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "batching/retry_after.h"
 #include "service/grpc_status.h"
 
 namespace radlabel {
@@ -291,9 +293,11 @@ grpc::ServerUnaryReactor* LabellerService::Label(grpc::CallbackServerContext* co
                      [reactor] { reactor->Finish(grpc::Status::OK); }, CallerOf(context));
   if (!started.ok()) {
     if (started.code() == absl::StatusCode::kResourceExhausted) {
+      const absl::Duration pushback =
+          std::max(options_.retry_pushback, RetryAfter(started).value_or(absl::ZeroDuration()));
       context->AddTrailingMetadata(
           "grpc-retry-pushback-ms",
-          std::to_string(absl::ToInt64Milliseconds(options_.retry_pushback)));
+          std::to_string(absl::ToInt64Milliseconds(absl::Ceil(pushback, absl::Milliseconds(1)))));
     }
     reactor->Finish(ToGrpcStatus(started));
   }

@@ -23,10 +23,11 @@ struct ServiceOptions {
   // Largest request message gRPC accepts, in bytes; a larger one fails its call with
   // RESOURCE_EXHAUSTED. Range >= 1024; default 64 MiB.
   int max_message_bytes = 64 << 20;
-  // Sent as the grpc-retry-pushback-ms trailer with a unary call refused with
-  // RESOURCE_EXHAUSTED (queue full): how long gRPC clients with a retry policy (radlabel's
-  // client library has one) wait before trying again. Range >= 0; default 100 ms, a few
-  // batches' time.
+  // The least pushback sent with a unary call refused with RESOURCE_EXHAUSTED (queue full), as
+  // the grpc-retry-pushback-ms trailer: how long gRPC clients with a retry policy (radlabel's
+  // client library has one) wait before trying again. Under load the batcher's estimate of
+  // when the queue has room is sent instead where it is longer (batching/batcher.h). Range
+  // >= 0; default 100 ms, a few batches' time.
   absl::Duration retry_pushback = absl::Milliseconds(100);
 
   absl::Status Validate() const;

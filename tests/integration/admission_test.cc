@@ -9,8 +9,10 @@
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/synchronization/barrier.h"
@@ -32,6 +34,18 @@ v1::LabelRequest OneReport(int caller, int call) {
   for (int i = 0; i < 20; ++i) text += " Generalised atrophy, more than expected for age.";
   report->set_text(text);
   return request;
+}
+
+// The grpc-retry-pushback-ms trailer of a finished call, if it came with one.
+std::optional<int64_t> PushbackMs(const grpc::ClientContext& context) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  const auto pushback = trailers.find("grpc-retry-pushback-ms");
+  int64_t ms = 0;
+  if (pushback == trailers.end() ||
+      !absl::SimpleAtoi(absl::string_view(pushback->second.data(), pushback->second.size()), &ms)) {
+    return std::nullopt;
+  }
+  return ms;
 }
 
 // Runs kCallers threads of `calls_each` calls, started together; returns each call's status.
@@ -64,12 +78,7 @@ TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
     grpc::ClientContext context;
     v1::LabelResponse response;
     const grpc::Status status = stub->Label(&context, OneReport(caller, call), &response);
-    const auto& trailers = context.GetServerTrailingMetadata();
-    const auto pushback = trailers.find("grpc-retry-pushback-ms");
-    if (pushback != trailers.end() &&
-        std::string(pushback->second.data(), pushback->second.size()) == "1000") {
-      ++with_pushback;
-    }
+    if (PushbackMs(context).value_or(-1) >= 1000) ++with_pushback;  // the floor, or more
     return status.error_code();
   });
   const int refused = static_cast<int>(
@@ -96,6 +105,31 @@ TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
   });
   EXPECT_EQ(std::count(retried.begin(), retried.end(), grpc::StatusCode::OK), kCallers);
   EXPECT_GT(refusals() - refused_before, 0) << "no call was refused, so none was retried";
+}
+
+// With no floor (--retry_pushback=0) the pushback is the batcher's booking of room in the
+// draining queue (batching/batcher.h; its schedule is unit-tested), there once batches have run
+// under load.
+TEST(RetryTest, UnderLoadThePushbackComesFromTheQueuesDrain) {
+  auto server = ServerProcess::Start({"--max_queue_windows=4", "--max_batch_size=1",
+                                      "--model_workers=1", "--retry_pushback=0"});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel((*server)->target(), grpc::InsecureChannelCredentials());
+  auto stub = v1::Labeller::NewStub(channel);
+  std::atomic<int> refused{0}, estimated{0};
+  // Each call is tried at once until answered, so refusals go on while the queue drains.
+  const auto codes = Hammer(kCallsEach, [&](int caller, int call) {
+    while (true) {
+      grpc::ClientContext context;
+      v1::LabelResponse response;
+      const grpc::Status status = stub->Label(&context, OneReport(caller, call), &response);
+      if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) return status.error_code();
+      ++refused;
+      if (PushbackMs(context).value_or(0) > 0) ++estimated;
+    }
+  });
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::OK), kCallers * kCallsEach);
+  EXPECT_GT(estimated.load(), 0) << refused.load() << " refusals, none with an estimate";
 }
 
 // The server's resident memory in bytes (VmRSS), or -1.

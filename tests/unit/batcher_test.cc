@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <optional>
 #include <thread>
 
+#include "batching/retry_after.h"
 #include "fake_model.h"
+#include "manual_clock.h"
 
 namespace radlabel {
 namespace {
@@ -136,6 +140,72 @@ TEST(BatcherTest, AFullQueueRefusesWithResourceExhausted) {
   release.Notify();
   counter.Wait();
   for (const Outcome& o : outcomes) EXPECT_TRUE(o.status.ok());
+}
+
+// Submits `count` tasks of 4 tokens, their outcomes appended to `outcomes` (a deque: the tasks
+// keep pointers into it).
+absl::Status SubmitTasks(Batcher& batcher, int count, std::deque<Outcome>& outcomes,
+                         testing::Countdown& counter) {
+  std::vector<BatchTask> tasks;
+  for (int i = 0; i < count; ++i) tasks.push_back(Task(4, i, &outcomes.emplace_back(), &counter));
+  return batcher.Submit(std::move(tasks));
+}
+
+TEST(BatcherTest, AFullQueueBooksEachRefusedCallARetryAsRoomAppears) {
+  testing::ManualClock clock;
+  FakeModel model(TagAndLength);
+  model.TakeTimeInRun(&clock, absl::Milliseconds(100));  // 50 ms a window in batches of 2
+  BatcherOptions options;
+  options.max_batch_size = 2;
+  options.max_queue_windows = 4;
+  options.max_queue_delay = absl::ZeroDuration();
+  options.model_workers = 1;
+  options.clock = &clock;
+  auto batcher = MakeBatcher(model, options);
+  std::deque<Outcome> outcomes;
+
+  // Batches of two that left two windows queued measure the drain; a refusal before three have
+  // run carries no hint.
+  testing::Notification entered, release;
+  model.HoldInRun(&entered, &release);
+  testing::Countdown first(4);
+  ASSERT_TRUE(SubmitTasks(*batcher, 4, outcomes, first).ok());
+  entered.WaitForNotification();
+  testing::Countdown never_run(3);
+  const absl::Status unmeasured = SubmitTasks(*batcher, 3, outcomes, never_run);
+  EXPECT_EQ(unmeasured.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_FALSE(RetryAfter(unmeasured).has_value()) << "a hint before the drain was measured";
+  release.Notify();
+  first.Wait();
+  for (int i = 1; i < ModelSpeed::kNeeded; ++i) {
+    testing::Countdown measured(4);
+    ASSERT_TRUE(SubmitTasks(*batcher, 4, outcomes, measured).ok());
+    measured.Wait();
+  }
+
+  // A batch of two held in the model, four windows queued: calls of two more are refused. The
+  // first would fit once two queued windows have run (100 ms at 50 ms each), the next after
+  // that first one's room (200 ms), and none later than the queue's drain (200 ms).
+  testing::Notification entered_again, release_again;
+  model.HoldInRun(&entered_again, &release_again);
+  testing::Countdown loaded(6);
+  ASSERT_TRUE(SubmitTasks(*batcher, 2, outcomes, loaded).ok());
+  entered_again.WaitForNotification();
+  ASSERT_TRUE(SubmitTasks(*batcher, 4, outcomes, loaded).ok());
+  const auto refuse = [&] {
+    testing::Countdown refused_run(2);
+    const absl::Status refused = SubmitTasks(*batcher, 2, outcomes, refused_run);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+    return RetryAfter(refused);
+  };
+  EXPECT_EQ(refuse(), absl::Milliseconds(100));
+  EXPECT_EQ(refuse(), absl::Milliseconds(200));
+  EXPECT_EQ(refuse(), absl::Milliseconds(200));
+  // Once the booked room is past, a refusal is told when it fits again.
+  clock.Advance(absl::Seconds(1));
+  EXPECT_EQ(refuse(), absl::Milliseconds(100));
+  release_again.Notify();
+  loaded.Wait();
 }
 
 TEST(BatcherTest, WorkWhoseCallerStoppedWaitingNeverReachesTheModel) {

@@ -1,6 +1,6 @@
 // A Model for tests: deterministic outputs computed from each row's tokens, a record of every
 // batch it ran, and optional gates to hold the worker inside Run, to gather concurrent runs, or
-// to fail a batch.
+// to fail a batch, and a manual clock it can advance to take time.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "manual_clock.h"
 #include "model/model.h"
 #include "test_sync.h"
 
@@ -42,6 +43,7 @@ class FakeModel : public Model {
       }
       if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
     }
+    if (clock_ != nullptr) clock_->Advance(time_per_run_);
     absl::StatusOr<ModelOutput> out = Compute(batch);
     std::lock_guard<std::mutex> lock(mu_);
     --in_flight_;
@@ -52,6 +54,11 @@ class FakeModel : public Model {
   void HoldInRun(Notification* entered, Notification* release) {
     entered_ = entered;
     release_ = release;
+  }
+  // Each Run advances `clock` by `per_run`: a model call that takes that long.
+  void TakeTimeInRun(ManualClock* clock, absl::Duration per_run) {
+    clock_ = clock;
+    time_per_run_ = per_run;
   }
   // Each Run waits, at most `timeout`, until `runs` calls have been inside the model at once.
   void GatherConcurrentRuns(int runs, absl::Duration timeout) {
@@ -99,6 +106,8 @@ class FakeModel : public Model {
   RowAttention row_attention_;
   Notification* entered_ = nullptr;
   Notification* release_ = nullptr;
+  ManualClock* clock_ = nullptr;
+  absl::Duration time_per_run_;
   std::function<bool(const TokenBatch&)> fail_when_;
   std::mutex mu_;  // std::mutex for ThreadSanitizer (test_sync.h)
   std::condition_variable runs_changed_;
