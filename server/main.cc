@@ -45,8 +45,8 @@ ABSL_FLAG(int64_t, max_report_bytes, radlabel::ServiceOptions().max_report_bytes
           "INVALID_ARGUMENT.");
 ABSL_FLAG(absl::Duration, retry_pushback, radlabel::ServiceOptions().retry_pushback,
           "Least time a client refused with RESOURCE_EXHAUSTED is told to wait before retrying "
-          "(the grpc-retry-pushback-ms trailer); under load the server's estimate of when its "
-          "queue has room is sent where longer.");
+          "(the grpc-retry-pushback-ms trailer); under load the time when room for the call is "
+          "booked in the queue is sent where longer.");
 ABSL_FLAG(int, max_message_bytes, radlabel::ServiceOptions().max_message_bytes,
           "Largest gRPC message accepted, in bytes.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve TLS (with --tls_key).");

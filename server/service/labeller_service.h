@@ -25,8 +25,8 @@ struct ServiceOptions {
   int max_message_bytes = 64 << 20;
   // The least pushback sent with a unary call refused with RESOURCE_EXHAUSTED (queue full), as
   // the grpc-retry-pushback-ms trailer: how long gRPC clients with a retry policy (radlabel's
-  // client library has one) wait before trying again. Under load the batcher's estimate of
-  // when the queue has room is sent instead where it is longer (batching/batcher.h). Range
+  // client library has one) wait before trying again. Under load the time when the batcher
+  // has booked room for the call is sent instead where it is longer (batching/batcher.h). Range
   // >= 0; default 100 ms, a few batches' time.
   absl::Duration retry_pushback = absl::Milliseconds(100);
 
