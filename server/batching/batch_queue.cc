@@ -10,14 +10,21 @@
 namespace radlabel {
 
 absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
+  int64_t tokens = 0;
+  for (const BatchTask& task : tasks) tokens += static_cast<int64_t>(task.token_ids.size());
+  if (tasks.size() > static_cast<size_t>(options_.max_queue_windows) ||
+      tokens > options_.max_queue_tokens) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request needs ", tasks.size(), " windows of ", tokens, " tokens, more than the "
+        "server's whole queue holds (", options_.max_queue_windows, " windows, ",
+        options_.max_queue_tokens, " tokens); send fewer or shorter reports per request"));
+  }
   if (queue_.size() + tasks.size() > static_cast<size_t>(options_.max_queue_windows)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the server's queue holds ", queue_.size(), " of at most ", options_.max_queue_windows,
         " windows and cannot take ", tasks.size(), " more; retry later with backoff, or send "
         "fewer reports at once"));
   }
-  int64_t tokens = 0;
-  for (const BatchTask& task : tasks) tokens += static_cast<int64_t>(task.token_ids.size());
   if (queued_tokens_ + tokens > options_.max_queue_tokens) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the server's queue holds ", queued_tokens_, " of at most ", options_.max_queue_tokens,

@@ -70,7 +70,8 @@ class BatchQueue {
   explicit BatchQueue(const BatcherOptions& options) : options_(options) {}
 
   // Queues all tasks or none: RESOURCE_EXHAUSTED when they would exceed max_queue_windows or
-  // max_queue_tokens.
+  // max_queue_tokens now; INVALID_ARGUMENT when they exceed either alone, as no wait can make
+  // room for them (the caller must send fewer or shorter reports at once).
   absl::Status Push(std::vector<BatchTask>& tasks, absl::Time now);
 
   struct Poll {

@@ -41,8 +41,7 @@ absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
   }
   const absl::Time now = clock_->Now();
   absl::Status pushed = queue_.Push(tasks, now);
-  if (absl::IsResourceExhausted(pushed) &&
-      tasks.size() <= static_cast<size_t>(options_.max_queue_windows)) {
+  if (absl::IsResourceExhausted(pushed)) {
     if (const std::optional<absl::Duration> per_window = model_speed_.TimePerWindow()) {
       SetRetryAfter(pushed, ScheduleRetry(*per_window, static_cast<int64_t>(tasks.size()), now));
     }
@@ -62,7 +61,7 @@ absl::Duration Batcher::ScheduleRetry(absl::Duration model_time_per_window,
   const absl::Time fits =
       now + per_window * std::max<int64_t>(0, queued + refused_windows - options_.max_queue_windows);
   const absl::Time drained = std::max(fits, now + per_window * queued);
-  const absl::Time retry = std::min(std::max(fits, retries_due_until_), drained);
+  const absl::Time retry = std::clamp(retries_due_until_, fits, drained);
   retries_due_until_ = retry + per_window * refused_windows;
   return retry - now;
 }

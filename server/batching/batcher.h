@@ -3,13 +3,14 @@
 //
 // Contract:
 // - Submit never blocks on the model: it queues all of a request's windows or none, and
-//   returns RESOURCE_EXHAUSTED when the queue is full (the caller may retry later) or
-//   UNAVAILABLE once Stop has begun. Once batches have run with work left queued behind them,
-//   a RESOURCE_EXHAUSTED carries a RetryAfter hint (retry_after.h), at the speed such batches
-//   ran (model_speed.h): when the refused windows would fit, but after the retries of calls
-//   refused before it have had their room, and never later than when every window now queued
-//   will have run. So callers refused together come back one after another as room appears,
-//   not all at one instant, and the model is not left idle while they wait.
+//   returns RESOURCE_EXHAUSTED when the queue is full (the caller may retry later),
+//   INVALID_ARGUMENT when the request alone exceeds the queue's bounds, or UNAVAILABLE once
+//   Stop has begun. Once batches have run with work left queued behind them, a
+//   RESOURCE_EXHAUSTED carries a RetryAfter hint (retry_after.h), at the speed such batches ran
+//   (model_speed.h): when the refused windows would fit, but after the retries of calls refused
+//   before it have had their room, and never later than when every window now queued will have
+//   run. So callers refused together come back one after another as room appears, not all at
+//   one instant, and the model is not left idle while they wait.
 // - Latency: with the model idle, a window waits for batch-mates (at most max_queue_delay) only
 //   when concurrent callers share batches (batch_queue.h); under load it waits for the batches
 //   ahead of it, oldest first.

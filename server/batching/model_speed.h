@@ -1,7 +1,8 @@
 // How fast the model runs windows under load: the median time per window of the latest batches
 // recorded. A median, because slow outliers (a worker preempted by other threads, a batch that
-// pays a one-time cost) mislead an average for tens of batches: in an overload run, slow early
-// batches made a moving average's drain estimate longer than the callers' 5-minute deadlines.
+// pays a one-time cost) mislead an average for tens of batches: with a moving average, an
+// overload run left calls waiting out their 5-minute deadlines, which only estimates far above
+// the model speed measured in that run can explain.
 // Not thread-safe: the batcher guards it with its lock.
 #pragma once
 

@@ -36,16 +36,24 @@ v1::LabelRequest OneReport(int caller, int call) {
   return request;
 }
 
-// The grpc-retry-pushback-ms trailer of a finished call, if it came with one.
-std::optional<int64_t> PushbackMs(const grpc::ClientContext& context) {
+// One Label call straight on the stub, without the client library's retries: its code and its
+// grpc-retry-pushback-ms trailer, if it came with one.
+struct Answer {
+  grpc::StatusCode code;
+  std::optional<int64_t> pushback_ms;
+};
+Answer CallOnce(v1::Labeller::Stub& stub, int caller, int call) {
+  grpc::ClientContext context;
+  v1::LabelResponse response;
+  const grpc::Status status = stub.Label(&context, OneReport(caller, call), &response);
   const auto& trailers = context.GetServerTrailingMetadata();
   const auto pushback = trailers.find("grpc-retry-pushback-ms");
   int64_t ms = 0;
   if (pushback == trailers.end() ||
       !absl::SimpleAtoi(absl::string_view(pushback->second.data(), pushback->second.size()), &ms)) {
-    return std::nullopt;
+    return {status.error_code(), std::nullopt};
   }
-  return ms;
+  return {status.error_code(), ms};
 }
 
 // Runs kCallers threads of `calls_each` calls, started together; returns each call's status.
@@ -75,11 +83,9 @@ TEST(RetryTest, AFullQueueRefusesWithPushbackAndTheClientRetriesUntilAnswered) {
   auto stub = v1::Labeller::NewStub(channel);
   std::atomic<int> with_pushback{0};
   const auto raw = Hammer(kCallsEach, [&](int caller, int call) {
-    grpc::ClientContext context;
-    v1::LabelResponse response;
-    const grpc::Status status = stub->Label(&context, OneReport(caller, call), &response);
-    if (PushbackMs(context).value_or(-1) >= 1000) ++with_pushback;  // the floor, or more
-    return status.error_code();
+    const Answer answer = CallOnce(*stub, caller, call);
+    if (answer.pushback_ms.value_or(-1) >= 1000) ++with_pushback;  // the floor, or more
+    return answer.code;
   });
   const int refused = static_cast<int>(
       std::count(raw.begin(), raw.end(), grpc::StatusCode::RESOURCE_EXHAUSTED));
@@ -120,12 +126,10 @@ TEST(RetryTest, UnderLoadThePushbackComesFromTheQueuesDrain) {
   // Each call is tried at once until answered, so refusals go on while the queue drains.
   const auto codes = Hammer(kCallsEach, [&](int caller, int call) {
     while (true) {
-      grpc::ClientContext context;
-      v1::LabelResponse response;
-      const grpc::Status status = stub->Label(&context, OneReport(caller, call), &response);
-      if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) return status.error_code();
+      const Answer answer = CallOnce(*stub, caller, call);
+      if (answer.code != grpc::StatusCode::RESOURCE_EXHAUSTED) return answer.code;
       ++refused;
-      if (PushbackMs(context).value_or(0) > 0) ++estimated;
+      if (answer.pushback_ms.value_or(0) > 0) ++estimated;
     }
   });
   EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::OK), kCallers * kCallsEach);

@@ -125,6 +125,24 @@ TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
   EXPECT_EQ(two.size(), 2u);  // the caller keeps the tasks it could not queue
 }
 
+TEST(BatchQueueTest, ASubmissionLargerThanTheWholeQueueIsInvalidNotExhausted) {
+  BatcherOptions options = Options(4, 1024, absl::Hours(1));  // max_queue_windows 16
+  options.max_queue_tokens = 100;
+  BatchQueue queue(options);
+  std::vector<BatchTask> seventeen;
+  for (int i = 0; i < 17; ++i) seventeen.push_back(Task(2, i));
+  EXPECT_EQ(queue.Push(seventeen, kT0).code(), absl::StatusCode::kInvalidArgument);
+  std::vector<BatchTask> long_ones = {Task(60, 1), Task(60, 2)};
+  const absl::Status too_long = queue.Push(long_ones, kT0);
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(too_long.message().find("120 tokens"), absl::string_view::npos) << too_long;
+  EXPECT_EQ(queue.size(), 0u);
+  // At the bounds exactly, an empty queue takes it.
+  std::vector<BatchTask> sixteen;
+  for (int i = 0; i < 16; ++i) sixteen.push_back(Task(6, i));
+  EXPECT_TRUE(queue.Push(sixteen, kT0).ok());
+}
+
 TEST(BatchQueueTest, FlushReleasesPartialBatches) {
   BatchQueue queue(Options(8, 1024, absl::Hours(1)));
   MakeTrafficDense(queue);
