@@ -1,10 +1,27 @@
 #include "text/sentences.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
 namespace radlabel {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool IsTerminator(char c) { return c == '.' || c == '!' || c == '?' || c == ';'; }
+
+// Whether the full stop at text[dot] follows an abbreviation (see SplitSentences).
+bool AfterAbbreviation(absl::string_view text, size_t dot) {
+  static constexpr absl::string_view kAbbreviations[] = {"dr", "approx", "fig", "figs", "vs", "mr",
+                                                         "mrs", "lt", "rt", "cf", "ca", "prof"};
+  size_t begin = dot;
+  while (begin > 0 && absl::ascii_isalpha(static_cast<unsigned char>(text[begin - 1]))) --begin;
+  const absl::string_view word = text.substr(begin, dot - begin);
+  if (word.size() == 1) return true;
+  for (absl::string_view abbreviation : kAbbreviations) {
+    if (absl::EqualsIgnoreCase(word, abbreviation)) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -18,8 +35,9 @@ std::vector<TextSpan> SplitSentences(absl::string_view text) {
   size_t begin = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const bool line_break = text[i] == '\n' || text[i] == '\r';
-    const bool terminated =
-        IsTerminator(text[i]) && (i + 1 == text.size() || IsSpace(text[i + 1]));
+    const bool terminated = IsTerminator(text[i]) &&
+                            (i + 1 == text.size() || IsSpace(text[i + 1])) &&
+                            !(text[i] == '.' && AfterAbbreviation(text, i));
     if (line_break || terminated) {
       add(begin, i + 1);
       begin = i + 1;

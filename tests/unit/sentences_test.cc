@@ -23,6 +23,17 @@ TEST(SplitSentencesTest, EndsAtTerminatorsBeforeSpaceAndAtLineBreaks) {
                                       "Fazekas 2.5 mm focus"}));
 }
 
+TEST(SplitSentencesTest, AbbreviationsAndDecimalsEndNoSentence) {
+  EXPECT_EQ(Sentences("A 2.5 cm infarct in the L. frontal lobe, approx. 3 cm, e.g. on DWI. "
+                      "Seen by Dr. Smith vs. Dr Jones. No mass."),
+            (std::vector<std::string>{
+                "A 2.5 cm infarct in the L. frontal lobe, approx. 3 cm, e.g. on DWI.",
+                "Seen by Dr. Smith vs. Dr Jones.", "No mass."}));
+  // A word that only ends like an abbreviation still ends its sentence.
+  EXPECT_EQ(Sentences("Consistent with MS. Old lacune."),
+            (std::vector<std::string>{"Consistent with MS.", "Old lacune."}));
+}
+
 TEST(SplitSentencesTest, BlankTextHasNoSentences) {
   EXPECT_TRUE(SplitSentences("").empty());
   EXPECT_TRUE(SplitSentences(" \n\r\n\t").empty());
