@@ -20,7 +20,7 @@ where attention[b, l, :] is label l's pooling weight over the tokens (0 on paddi
 """
 import math
 from dataclasses import asdict, dataclass
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -139,6 +139,19 @@ class ReportClassifier(_LabelHeads):
         return loss
 
 
+# Words after which a full stop abbreviates rather than ends a sentence, beside single letters
+# ("L. frontal lobe", "e.g."); the server's evidence sentences use the same list
+# (server/text/sentences.h).
+ABBREVIATIONS = ["dr", "approx", "fig", "figs", "vs", "mr", "mrs", "lt", "rt", "cf", "ca", "prof"]
+
+
+def abbreviation_ids(vocab):
+    """The ids of the whole-word pieces of `vocab` ({piece: id}) that abbreviate: every single
+    letter and ABBREVIATIONS."""
+    words = [chr(c) for c in range(ord("a"), ord("z") + 1)] + ABBREVIATIONS
+    return [vocab[w] for w in words if w in vocab]
+
+
 class SentenceClassifier(_LabelHeads):
     """Labels each sentence on its own and a report by its strongest sentence.
 
@@ -148,7 +161,8 @@ class SentenceClassifier(_LabelHeads):
     the sentence's start, so a sentence means the same wherever it stands and an unfamiliar
     normal sentence can speak only for itself. A sentence ends at a full stop (any token of
     `sentence_end_ids`) unless the stop stands between two number tokens (`number_ids`: "2.5 cm",
-    "0.32"); a header without one joins the sentence it introduces.
+    "0.32") or follows an abbreviation (`abbreviation_ids`: "L.", "Dr.", "approx.", "e.g."); a
+    header without one joins the sentence it introduces.
 
     Per sentence s and label l, attention pooling within s gives class probabilities p[l, s].
     The report's positive probability is max_s p[l, s, positive]; its uncertain probability
@@ -159,12 +173,15 @@ class SentenceClassifier(_LabelHeads):
     """
 
     def __init__(self, config: EncoderConfig, num_labels: int, classes: List[str], sentence_end_ids: List[int],
-                 number_ids: List[int], pool_hidden: int = 128):
+                 number_ids: List[int], pool_hidden: int = 128, abbreviation_ids: Optional[List[int]] = None):
         super().__init__(config, num_labels, len(classes), pool_hidden)
         self.sentence_end_ids = sentence_end_ids
         is_number = torch.zeros(config.vocab_size, dtype=torch.bool)
         is_number[number_ids] = True
         self.register_buffer("is_number", is_number)
+        is_abbreviation = torch.zeros(config.vocab_size, dtype=torch.bool)
+        is_abbreviation[abbreviation_ids or []] = True
+        self.register_buffer("is_abbreviation", is_abbreviation)
         self.negative_index = classes.index("negative")
         self.positive_index = classes.index("positive")
         self.uncertain_index = classes.index("uncertain")
@@ -175,16 +192,19 @@ class SentenceClassifier(_LabelHeads):
         for end_id in self.sentence_end_ids:
             stops = stops | (input_ids == end_id)
         number = self.is_number[input_ids]
-        decimal = torch.zeros_like(stops)
-        decimal[:, 1:-1] = number[:, :-2] & number[:, 2:]
-        ends = (stops & ~decimal).long()
+        kept = torch.zeros_like(stops)
+        kept[:, 1:-1] = number[:, :-2] & number[:, 2:]
+        kept[:, 1:] = kept[:, 1:] | self.is_abbreviation[input_ids[:, :-1]]
+        ends = (stops & ~kept).long()
         return torch.cumsum(ends, dim=1) - ends
 
-    def sentences(self, input_ids: torch.Tensor, attention_mask: torch.Tensor
-                  ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(class logits [B, L, S, C], pooling attention [B, L, S, T], membership [B, S, T]) for
-        the S sentences of the batch; a row's sentences past its last are empty in membership."""
-        sentence = self.sentence_of_token(input_ids)
+    def encode_sentences(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                         structure_ids: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(hidden states [B, T, D], sentence index of each token [B, T]): each token attends
+        to its own sentence, positions count from the sentence's start. Sentences are found in
+        `structure_ids` when given (masked-language pre-training embeds masked tokens but keeps
+        the text's sentences), else in input_ids."""
+        sentence = self.sentence_of_token(input_ids if structure_ids is None else structure_ids)
         index = torch.arange(input_ids.size(1), device=input_ids.device).unsqueeze(0)
         starts = torch.ones_like(sentence, dtype=torch.bool)
         starts[:, 1:] = sentence[:, 1:] != sentence[:, :-1]
@@ -193,6 +213,14 @@ class SentenceClassifier(_LabelHeads):
         blocked = (sentence.unsqueeze(2) != sentence.unsqueeze(1)) | ~real.unsqueeze(1)  # [B, T, T]
         x = self.encoder(self.embeddings(input_ids, positions),
                          mask=blocked.repeat_interleave(self.num_heads, dim=0))
+        return x, sentence
+
+    def sentences(self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+                  ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(class logits [B, L, S, C], pooling attention [B, L, S, T], membership [B, S, T]) for
+        the S sentences of the batch; a row's sentences past its last are empty in membership."""
+        x, sentence = self.encode_sentences(input_ids, attention_mask)
+        real = attention_mask != 0
         count = int(sentence.max()) + 1
         members = (sentence.unsqueeze(1) == torch.arange(count, device=input_ids.device).view(1, -1, 1)) \
             & real.unsqueeze(1)  # [B, S, T]
@@ -250,7 +278,6 @@ class SentenceClassifier(_LabelHeads):
         if not known.any():
             return loss
         return loss + F.cross_entropy(logits[known], sentence_target[known])
-
 
 class MeanOfModels(nn.Module):
     """Models trained alike from different seeds, served as one: the mean of their class

@@ -85,3 +85,14 @@ def test_mean_of_models_averages_probabilities_and_evidence_and_scripts():
     assert torch.allclose(probabilities, (outputs[0][0] + outputs[1][0]) / 2, atol=1e-6)
     assert torch.allclose(attention, (outputs[0][1] + outputs[1][1]) / 2, atol=1e-6)
     assert not torch.allclose(outputs[0][0], outputs[1][0])  # the members differ
+
+
+def test_a_full_stop_after_an_abbreviation_or_between_numbers_ends_no_sentence():
+    torch.manual_seed(0)
+    config = EncoderConfig(vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                           intermediate_size=32, max_position_embeddings=64, pre_layer_norm=True)
+    LETTER = 9  # as in "L. frontal lobe"
+    model = SentenceClassifier(config, num_labels=3, classes=CLASSES, sentence_end_ids=[FULL_STOP],
+                               number_ids=NUMBERS, pool_hidden=8, abbreviation_ids=[LETTER]).eval()
+    ids = torch.tensor([[CLS, 11, LETTER, FULL_STOP, 12, 6, FULL_STOP, 7, 13, FULL_STOP, 14, FULL_STOP, SEP]])
+    assert model.sentence_of_token(ids).tolist() == [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]]
