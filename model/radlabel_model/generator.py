@@ -15,7 +15,8 @@ whether the model learnt the rules rather than the sentences. Deterministic for 
 import csv
 import random
 
-from .labels import CATEGORIES, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
+from .labels import CATEGORIES, LABELS, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
+from .realistic import RealisticWriter, Text, capitalise, history_sentence
 
 SPLITS = ("train", "held_out")
 
@@ -478,10 +479,6 @@ ASSERTABLE_TERMS = {c: [t for t in FINDINGS[c][1].phrasings["train"] if t not in
                     for c in CATEGORIES if c != "mass"}
 
 
-def _capitalise(s):
-    return s[0].upper() + s[1:] if s else s
-
-
 def _fill(rng, template, split):
     """Fills {loc}, {side}, {a} and {b} placeholders."""
     if "{loc}" in template:
@@ -512,6 +509,8 @@ class _Writer:
         return _fill(self.rng, bank.pick(self.rng, self.split), self.split)
 
     def normal_sentence(self):
+        if self.split == "train" and self.rng.random() < 0.3:
+            return RealisticWriter(self.rng, HELD_OUT_SENTENCES).normal_statement()
         if self.split == "train" and self.rng.random() < 0.5:
             structure, plural = self.rng.choice(NORMAL_STRUCTURES)
             return self.rng.choice(NORMAL_FRAMES).format(s=structure, be="are" if plural else "is")
@@ -522,10 +521,10 @@ class _Writer:
             r = self.rng.random()
             if r < 0.4:
                 n = self.negated(self.rng.choice(CATEGORIES))
-                return _fill(self.rng, self.rng.choice(CLINICAL_HISTORY_FRAMES), self.split).format(n=n, N=_capitalise(n))
+                return _fill(self.rng, self.rng.choice(CLINICAL_HISTORY_FRAMES), self.split).format(n=n, N=capitalise(n))
             if r < 0.6:
                 f = self.finding(self.rng.choice(CATEGORIES))
-                return _fill(self.rng, self.rng.choice(CLINICAL_FINDING_FRAMES), self.split).format(f=f, F=_capitalise(f))
+                return _fill(self.rng, self.rng.choice(CLINICAL_FINDING_FRAMES), self.split).format(f=f, F=capitalise(f))
         return self.pick(CLINICAL)
 
     def detail_sentence(self):
@@ -552,11 +551,11 @@ class _Writer:
         else:
             frame = self.pick(UNCERTAIN_FRAMES)
         f = self.finding(category)
-        return frame.format(f=f, F=_capitalise(f))
+        return frame.format(f=f, F=capitalise(f))
 
     def negation(self, category):
         n = self.negated(category)
-        return self.pick(NEGATIVE_FRAMES).format(n=n, N=_capitalise(n))
+        return self.pick(NEGATIVE_FRAMES).format(n=n, N=capitalise(n))
 
     def negation_list(self, categories):
         terms = [self.negated(c) for c in categories]
@@ -565,7 +564,7 @@ class _Writer:
 
     def contrast(self, negated_category, positive_category):
         n, f = self.negated(negated_category), self.finding(positive_category)
-        return self.pick(CONTRAST_FRAMES).format(n=n, f=f, F=_capitalise(f))
+        return self.pick(CONTRAST_FRAMES).format(n=n, f=f, F=capitalise(f))
 
 
 def _draw_classes(rng):
@@ -605,7 +604,11 @@ def generate_report(rng, split="train", short=False):
     cheap training examples with the same findings."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    layout = rng.choices(list(TRAIN_LAYOUTS), list(TRAIN_LAYOUTS.values()))[0] if split == "train" else "report"
+    if layout in ("caption", "case_note"):
+        return _realistic_text(RealisticWriter(rng, HELD_OUT_SENTENCES), layout)
     w = _Writer(rng, split)
+    real = RealisticWriter(rng, HELD_OUT_SENTENCES) if split == "train" else None
     classes = _draw_classes(rng)
     intracranial = rng.random() < 0.08
     extracranial = rng.random() < 0.15
@@ -618,10 +621,13 @@ def generate_report(rng, split="train", short=False):
     negatives = [c for c in CATEGORIES if classes[c] == NEGATIVE]
     rng.shuffle(negatives)
     findings = []
+    groups = []  # realistic findings of one or two sentences that must stay together
     for c in stated:
         if c in only_in_conclusion:
             continue
-        if classes[c] == POSITIVE and negatives and rng.random() < 0.2:
+        if real and rng.random() < REALISTIC_FINDING_RATE:
+            groups.append(_realistic_sentences(real, c, classes[c]))
+        elif classes[c] == POSITIVE and negatives and rng.random() < 0.2:
             findings.append((w.contrast(negatives.pop(), c), {c: POSITIVE}))
         else:
             findings.append((w.statement(c, classes[c]), {c: classes[c]}))
@@ -636,7 +642,7 @@ def generate_report(rng, split="train", short=False):
         elif r < 0.3 and c in SPECIAL_NEGATIVES:
             findings.append((w.pick(SPECIAL_NEGATIVES[c]), {}))
         elif r < 0.33:
-            findings.append((w.pick(RESOLVED_FRAMES).format(n=w.negated(c), N=_capitalise(w.negated(c))), {}))
+            findings.append((w.pick(RESOLVED_FRAMES).format(n=w.negated(c), N=capitalise(w.negated(c))), {}))
     if postop:
         findings.append((w.pick(POSTOP), {"abnormal": POSITIVE}))
         if classes["mass"] == NEGATIVE:
@@ -645,16 +651,23 @@ def generate_report(rng, split="train", short=False):
         findings.append((w.pick(INTRACRANIAL_INCIDENTAL), {"abnormal": POSITIVE}))
     if extracranial:
         findings.append((w.pick(EXTRACRANIAL_INCIDENTAL), {}))
+    if real and rng.random() < OTHER_ABNORMALITY_RATE:
+        groups.append(_realistic_sentences(real, None, rng.choice([POSITIVE, POSITIVE, UNCERTAIN, None])))
+    if real and rng.random() < 0.3:
+        findings.append((real.negation(), {}))
     findings = [(text, _with_abnormal(labels)) for text, labels in findings]
 
     # Normal and descriptive sentences up to a real-looking length.
     target = _target_words(rng, short)
-    words = 25 + sum(len(s.split()) for s, _ in findings)
+    words = 25 + sum(len(s.split()) for s, _ in findings + [sentence for group in groups for sentence in group])
     while words < target:
         s = w.normal_sentence() if rng.random() < 0.7 else w.detail_sentence()
         findings.append((s, {}))
         words += len(s.split())
     rng.shuffle(findings)
+    for group in groups:
+        at = rng.randrange(len(findings) + 1)
+        findings[at:at] = group
 
     restated = [c for c in stated if classes[c] == POSITIVE] + [c for c in stated if classes[c] == UNCERTAIN]
     conclusion = []
@@ -664,7 +677,7 @@ def generate_report(rng, split="train", short=False):
     for c in restated:
         if classes[c] == POSITIVE:
             f = w.finding(c)
-            conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=_capitalise(f)), {c: POSITIVE}))
+            conclusion.append((w.pick(CONCLUSION_POSITIVE).format(f=f, F=capitalise(f)), {c: POSITIVE}))
         else:
             conclusion.append((w.statement(c, UNCERTAIN), {c: UNCERTAIN}))
     conclusion = [(text, _with_abnormal(labels)) for text, labels in conclusion]
@@ -674,6 +687,7 @@ def generate_report(rng, split="train", short=False):
     if stated and rng.random() < 0.3:
         conclusion.append((w.recommendation(), {}))
 
+    listed = layout == "listed_report"
     style = _Style(rng)
     sections = [
         ("clinical", [(w.clinical(), {})]),
@@ -689,9 +703,15 @@ def generate_report(rng, split="train", short=False):
         if i:
             text += "\n\n" if style.blank_lines else "\n"
         text += style.header(w.pick(HEADERS[section]))
+        bullet = real.choice(BULLETS) if listed else None
         for j, (sentence, labels) in enumerate(sentences):
+            if listed and section == "findings":
+                # One finding per line, often without its full stop.
+                text += ("\n" if j or style.header_on_own_line is False else "") + bullet.format(n=j + 1)
+                if rng.random() < 0.7 and sentence.endswith("."):
+                    sentence = sentence[:-1]
             # Long findings sections come in paragraphs.
-            if section == "findings" and j and j % rng.randint(3, 6) == 0:
+            elif section == "findings" and j and j % rng.randint(3, 6) == 0:
                 text += "\n"
             elif j or style.header_on_own_line is False:
                 text += " "
@@ -701,7 +721,70 @@ def generate_report(rng, split="train", short=False):
             if labels:
                 statements.append({"start": len(text), "end": len(text) + len(sentence), "labels": labels})
             text += sentence
+    # Realistic sentences can state more than the drawn classes (an abnormality outside the
+    # categories, the other diagnosis of "X versus Y"): a report is what its sentences state.
+    for label in LABELS:
+        classes[label] = _strongest([classes[label]] + [s["labels"].get(label, NEGATIVE) for s in statements])
     return text, classes, statements
+
+
+# The training split's layouts and their shares: full reports, reports whose findings are a list
+# without full stops, figure captions, and case histories that report an MRI (realistic.py).
+TRAIN_LAYOUTS = {"report": 0.48, "listed_report": 0.10, "caption": 0.30, "case_note": 0.12}
+# The held-out split's own sentences, which realistic.py must never write in the training split.
+HELD_OUT_SENTENCES = frozenset(p.lower() for b in (NORMAL_SENTENCES, DETAIL_SENTENCES, INTRACRANIAL_INCIDENTAL,
+                                                   EXTRACRANIAL_INCIDENTAL, POSTOP, NORMAL_CONCLUSIONS)
+                               for p in b.phrasings["held_out"])
+REALISTIC_FINDING_RATE = 0.4  # share of a report's findings written at length (realistic.py)
+OTHER_ABNORMALITY_RATE = 0.15  # reports that also describe an abnormality outside the categories
+BULLETS = ["- ", "* ", "\u2022 ", "{n}. ", "{n}) ", "({n}) ", ""]
+REPORT_FRAMES = ["There is {f}.", "{F}.", "There is evidence of {f}.", "Seen is {f}.", "Noted is {f}.",
+                 "Again seen is {f}.", "Images show {f}.", "{F} is noted.", "{F} is present.", "There are {f}.",
+                 "The study shows {f}.", "MRI shows {f}."]
+
+
+def _strongest(classes):
+    """Positive over uncertain over negative."""
+    return POSITIVE if POSITIVE in classes else UNCERTAIN if UNCERTAIN in classes else NEGATIVE
+
+
+def _merge(labels, more):
+    return {k: _strongest([labels.get(k, NEGATIVE), more.get(k, NEGATIVE)]) for k in set(labels) | set(more)}
+
+
+def _realistic_sentences(real, category, cls):
+    """A finding written at length as report sentences [(text, labels)]: one sentence, or two
+    where its diagnosis starts a sentence of its own."""
+    sentences = [["", {}]]
+    for piece, labels in real.finding(category, cls):
+        if piece.startswith(". "):
+            sentences.append(["", {}])
+            piece = capitalise(piece[2:])
+        sentences[-1][0] += piece
+        sentences[-1][1] = _merge(sentences[-1][1], labels)
+    first = sentences[0][0]
+    sentences[0][0] = real.choice(REPORT_FRAMES).format(f=first, F=capitalise(first))[:-1]
+    return [(text + ".", labels) for text, labels in sentences]
+
+
+def _realistic_text(real, layout):
+    """(text, classes, statements) of a caption or a case history (realistic.py)."""
+    rng = real.rng
+    if layout == "caption":
+        t = real.caption()
+    else:
+        t = Text()
+        for _ in range(rng.choice([0, 0, 1, 2, 3])):
+            t.add(history_sentence(real) + " ")
+        mri = real.case_note()
+        for statement in mri.statements:
+            t.statements.append(dict(statement, start=statement["start"] + len(t.text),
+                                     end=statement["end"] + len(t.text)))
+        t.add(mri.text)
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            t.add(" " + history_sentence(real))
+    classes = {label: _strongest([s["labels"].get(label, NEGATIVE) for s in t.statements]) for label in LABELS}
+    return t.text, classes, t.statements
 
 
 class _Style:
@@ -717,7 +800,7 @@ class _Style:
         self.dictated = rng.random() < 0.1
 
     def header(self, name):
-        name = name.upper() if self.upper else _capitalise(name)
+        name = name.upper() if self.upper else capitalise(name)
         return f"{name}:\n" if self.header_on_own_line else f"{name}:"
 
     def sentence(self, s):

@@ -4,6 +4,7 @@ import statistics
 
 from radlabel_model import generator
 from radlabel_model.generator import FINDINGS, generate
+from radlabel_model.network import ABBREVIATIONS
 from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE, POSITIVE, UNCERTAIN, abnormal_class
 
 
@@ -70,9 +71,13 @@ def test_statements_cover_sentences_that_state_each_stated_label():
     for report in generate(300, seed=9):
         for statement in report["statements"]:
             assert 0 <= statement["start"] < statement["end"] <= len(report["text"])
-            # One sentence each, ending at its full stop: the model labels sentences.
+            # Inside one sentence: the model labels sentences, so no full stop inside a statement
+            # may end one (decimals and abbreviations do not).
             sentence = report["text"][statement["start"]:statement["end"]]
-            assert sentence.endswith(".") and "." not in re.sub(r"(?<=\d)\.(?=\d)", "", sentence[:-1]), sentence
+            inner = re.sub(r"(?<=\d)\.(?=\d)", "", sentence[:-1])
+            ends = [m.start() for m in re.finditer(r"\.", inner)
+                    if not re.search(r"(?:^|[^a-z])(?:[a-z]|" + "|".join(ABBREVIATIONS) + r")$", inner[:m.start()].lower())]
+            assert not ends, sentence
             for label, cls in statement["labels"].items():
                 assert cls != NEGATIVE and report["labels"][label] != NEGATIVE
                 if report["labels"][label] == UNCERTAIN:
