@@ -13,7 +13,7 @@ packages=(
   prometheus
   libgtest-dev libgmock-dev googletest
   clang libclang-rt-14-dev
-  python3-grpcio python3-protobuf python3-pytest python3-yaml
+  python3-grpcio python3-protobuf python3-pytest python3-yaml python3-sklearn
 )
 
 missing=()

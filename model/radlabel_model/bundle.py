@@ -24,8 +24,9 @@ def sha256_file(path):
     return h.hexdigest()
 
 
-def write_manifest(bundle_dir):
-    lines = [f"{sha256_file(os.path.join(bundle_dir, name))}  {name}\n" for name in BUNDLE_FILES]
+def write_manifest(bundle_dir, files=BUNDLE_FILES):
+    """MANIFEST.sha256 (`sha256sum` format) over `files` of the directory."""
+    lines = [f"{sha256_file(os.path.join(bundle_dir, name))}  {name}\n" for name in files]
     with open(os.path.join(bundle_dir, MANIFEST), "w") as f:
         f.writelines(lines)
 
@@ -55,14 +56,17 @@ class OfflineLabeller:
             return combine_chunks(self.model(ids, mask), self.positive_index)
 
     def decisions(self, probs):
-        """Class index per label: positive at or above the label's threshold, else the more
-        probable of the other classes (the server's rule)."""
-        out = []
-        for l, label in enumerate(self.config["labels"]):
-            p = probs[l]
-            if p[self.positive_index] >= label["threshold"]:
-                out.append(self.positive_index)
-            else:
-                others = [c for c in range(len(p)) if c != self.positive_index]
-                out.append(max(others, key=lambda c: (p[c], -c)))
-        return out
+        return decide(probs, self.config["labels"], self.positive_index)
+
+
+def decide(probs, labels, positive_index):
+    """Class index per label: positive at or above the label's threshold, else the more probable
+    of the other classes (the server's rule). probs: [L][C]; labels: labels.json's entries."""
+    out = []
+    for p, label in zip(probs, labels):
+        if p[positive_index] >= label["threshold"]:
+            out.append(positive_index)
+        else:
+            others = [c for c in range(len(p)) if c != positive_index]
+            out.append(max(others, key=lambda c: (p[c], -c)))
+    return out
