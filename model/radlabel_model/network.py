@@ -7,7 +7,8 @@ The encoder is exactly Hugging Face's BertModel (post-layer-norm layers, GELU, l
 positions, token types), built from torch's own TransformerEncoderLayer so that inference gets
 torch's fused fast path; hf_bert.py maps a Hugging Face checkpoint onto it tensor by tensor. A
 user's model is a converted BioBERT or PubMedBERT; the default model is a small encoder of the
-same layout trained from scratch, with pre-layer-norm layers (EncoderConfig.pre_layer_norm).
+same layout with pre-layer-norm layers (EncoderConfig.pre_layer_norm), pre-trained here on public
+medical text by masked-language modelling (pretraining.py).
 
 The scripted module is the bundle's model.pt. Its contract (see README, "Model bundle"):
   forward(input_ids: int64 [B, T], attention_mask: int64 [B, T]) -> float32 [B, L, C]
@@ -278,28 +279,3 @@ class SentenceClassifier(_LabelHeads):
         if not known.any():
             return loss
         return loss + F.cross_entropy(logits[known], sentence_target[known])
-
-class MeanOfModels(nn.Module):
-    """Models trained alike from different seeds, served as one: the mean of their class
-    probabilities and of their evidence attention. Why: models trained from scratch on generated
-    reports misread different unfamiliar sentences (runs differ by several points per label), and
-    the mean keeps what they agree on. Members must share the vocabulary and the label order."""
-
-    def __init__(self, members: List[nn.Module]):
-        super().__init__()
-        self.members = nn.ModuleList(members)
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        outputs = [member(input_ids, attention_mask) for member in self.members]
-        return torch.stack(outputs).mean(dim=0)
-
-    @torch.jit.export
-    def evidence(self, input_ids: torch.Tensor,
-                 attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        probabilities: List[torch.Tensor] = []
-        attention: List[torch.Tensor] = []
-        for member in self.members:
-            p, a = member.evidence(input_ids, attention_mask)
-            probabilities.append(p)
-            attention.append(a)
-        return torch.stack(probabilities).mean(dim=0), torch.stack(attention).mean(dim=0)

@@ -114,12 +114,10 @@ def choose_thresholds(scores, truths, grid=None, min_gain=0.01):
     split, if it beats 0.5 there by at least `min_gain`; else 0.5. scores/truths: {label:
     [float]}, {label: [bool]}.
 
-    Why the margin: a validation split written like the training split is nearly solved (F1
-    0.99+), so the F1-best threshold often only dodges a handful of its errors, and lands far
-    from 0.5 (0.88, 0.95) where it costs recall on reports written differently: the default
-    bundle 0.5.0 scores 0.937 held-out-template macro-F1 so, 0.958 with this rule
-    (`build_default_bundle.py --evaluate-only --threshold-min-gain 0`). A threshold moves only for
-    a real gain."""
+    Why the margin: a validation split written like the training split is nearly solved, so the
+    F1-best threshold often only dodges a handful of its errors and lands far from 0.5, where it
+    costs recall on reports written differently (the default bundle's history in CHANGELOG.md). A
+    threshold moves only for a real gain."""
     grid = grid or [i / 100 for i in range(5, 96)]
     chosen = {}
     for name in scores:

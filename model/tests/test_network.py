@@ -1,7 +1,7 @@
 import torch
 
 from radlabel_model.labels import CLASSES
-from radlabel_model.network import EncoderConfig, MeanOfModels, SentenceClassifier
+from radlabel_model.network import EncoderConfig, SentenceClassifier
 
 FULL_STOP = 5
 CLS, SEP = 1, 2
@@ -72,19 +72,6 @@ def test_a_decimal_point_does_not_end_a_sentence():
     # "a 2.5 cm mass." then "2." ends a sentence: a number before the stop is not enough.
     ids, _ = batch([[CLS, 11, 6, FULL_STOP, 7, 12, FULL_STOP, 6, FULL_STOP, 13, FULL_STOP, SEP]])
     assert model.sentence_of_token(ids)[0].tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3]
-
-
-def test_mean_of_models_averages_probabilities_and_evidence_and_scripts():
-    members = [tiny_model(seed) for seed in (0, 1)]
-    mean = torch.jit.script(MeanOfModels(members).eval())
-    ids, mask = batch([[CLS, 11, 12, FULL_STOP, 20, 21, FULL_STOP, SEP], [CLS, 14, FULL_STOP, SEP]])
-    with torch.no_grad():
-        probabilities, attention = mean.evidence(ids, mask)
-        outputs = [m.evidence(ids, mask) for m in members]
-        assert torch.allclose(mean(ids, mask), (members[0](ids, mask) + members[1](ids, mask)) / 2, atol=1e-6)
-    assert torch.allclose(probabilities, (outputs[0][0] + outputs[1][0]) / 2, atol=1e-6)
-    assert torch.allclose(attention, (outputs[0][1] + outputs[1][1]) / 2, atol=1e-6)
-    assert not torch.allclose(outputs[0][0], outputs[1][0])  # the members differ
 
 
 def test_a_full_stop_after_an_abbreviation_or_between_numbers_ends_no_sentence():
