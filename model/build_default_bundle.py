@@ -308,7 +308,7 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         f"Rebuild and re-measure everything below (seeded; {recipe['build_minutes']} minutes on 2 cores to the "
         "bundle, then its measurement): `/usr/bin/python3 model/build_default_bundle.py`. Re-measure the committed "
         "bundle and rewrite this card: `/usr/bin/python3 model/build_default_bundle.py --evaluate-only` (with "
-        "`--compare DIR` for the section on pre-training, below).",
+        "`--compare DIR`, a section on what pre-training bought).",
         "",
         "## Architecture",
         f"A sentence-level classifier (`SentenceClassifier` in `model/radlabel_model/network.py`): a BERT encoder "
