@@ -128,15 +128,17 @@ def main():
     if encoder_dir:
         vocab = read_vocab(os.path.join(encoder_dir, "vocab.txt"))
     else:
-        real = [text for source, text in documents()]
-        vocab = build_vocab(real + [r["text"] for r in train_reports], args.vocab_size)
-        log(f"vocabulary: {len(vocab)} pieces from {len(real)} real documents and {len(train_reports)} reports")
+        real_documents = documents()
+        vocab = build_vocab([text for _, text in real_documents] + [r["text"] for r in train_reports],
+                            args.vocab_size)
+        log(f"vocabulary: {len(vocab)} pieces from {len(real_documents)} real documents and "
+            f"{len(train_reports)} reports")
     tokenizer = WordPieceTokenizer(vocab)
     if not encoder_dir and not args.no_pretraining:
         torch.manual_seed(args.seed)
         model = new_model(tokenizer)
-        real = [text for source, text in documents() if source != "medquad"] + \
-            [text for source, text in documents() if source == "medquad"][::args.medquad_every]
+        real = [text for source, text in real_documents if source != "medquad"] + \
+            [text for source, text in real_documents if source == "medquad"][::args.medquad_every]
         if args.pretrain_documents:
             real = random.Random(args.seed).sample(real, args.pretrain_documents)
         pretrained = pretrain(model, real, tokenizer, args.pretrain_epochs, args.pretrain_batch_size,

@@ -16,6 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from radlabel_model.vocab import build_vocab  # noqa: E402
+from radlabel_model.wordpiece import write_vocab  # noqa: E402
 
 CONFIG = {"model_type": "bert", "architectures": ["BertForPreTraining"], "hidden_size": 32,
           "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
@@ -76,8 +77,7 @@ def write_safetensors(path, state):
 def write_checkpoint(out, texts, safetensors=False, seed=0):
     os.makedirs(out, exist_ok=True)
     vocab = build_vocab(texts, 400, min_count=1) + ["[MASK]"]
-    with open(os.path.join(out, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.writelines(t + "\n" for t in vocab)
+    write_vocab(os.path.join(out, "vocab.txt"), vocab)
     config = dict(CONFIG, vocab_size=len(vocab))
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

@@ -17,6 +17,9 @@ split: adjudicated.jsonl -> dev.jsonl and test.jsonl. Each group of items (one M
   record; captions whose words nearly coincide) falls in one half, chosen by a seeded hash of the
   group's key alone, so that a group's half never depends on which other items exist; the halves
   are about equal. Refuses to overwrite an existing split: it is made once.
+
+Then, for any bundle (an older one from `git archive`, a user's own):
+    /usr/bin/python3 model/real_text_eval.py score [--bundle DIR]
 """
 import argparse
 import collections
@@ -196,6 +199,23 @@ def show(args):
             print(f"{item['id']}\t{item['text']}")
 
 
+def score(args):
+    """Prints a bundle's figures on both halves, as the model card measures them (the test half
+    only to report a bundle, never to choose one)."""
+    from build_default_bundle import MIN_POSITIVES, REAL_TEXT, macro_f1
+    from radlabel_model.bundle import OfflineLabeller
+    from radlabel_model.evaluate import evaluate
+    from radlabel_model.labels import load_labelled_jsonl
+    labeller = OfflineLabeller(args.bundle, threads=args.threads)
+    for name, path in REAL_TEXT.items():
+        m = evaluate(labeller, load_labelled_jsonl(path))
+        print(f"{name}: macro-F1 {m['macro_f1']:.3f} over all labels, {macro_f1(m, MIN_POSITIVES):.3f} over "
+              f"the labels with >= {MIN_POSITIVES} positives ({m['reports']} items)")
+        for label, r in m["labels"].items():
+            print(f"  {label}: {r['support']} positives, precision {r['precision']:.3f} recall {r['recall']:.3f} "
+                  f"F1 {r['f1']:.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -205,8 +225,12 @@ def main():
     g.add_argument("--list", action="store_true", help="print each disagreement as a JSON line")
     commands.add_parser("split")
     commands.add_parser("show", help="print the dev half's texts")
+    s = commands.add_parser("score", help="a bundle's figures on both halves")
+    s.add_argument("--bundle", default=os.path.join(ROOT, "model", "default"))
+    s.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    {"candidates": candidates, "agreement": agreement, "split": split, "show": show}[args.command](args)
+    {"candidates": candidates, "agreement": agreement, "split": split, "show": show,
+     "score": score}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .bundle import write_manifest
+from .wordpiece import write_vocab
 from .network import EncoderConfig
 
 ENCODER_FILES = ("encoder.pt", "config.json", "vocab.txt")
@@ -75,7 +76,8 @@ def windows(token_lists, content, sentence_end_ids):
 
 
 def mask_batch(rows, tokenizer, rng, vocab_size, special_ids, mask_rate=0.15):
-    """(input_ids, attention_mask, structure_ids, targets) for a batch of windows."""
+    """(input_ids, attention_mask, structure_ids, targets) for a batch of windows. The special
+    tokens are ids 0 .. len(special_ids) - 1; a random replacement is any other piece."""
     length = max(len(r) for r in rows) + 2
     ids = torch.full((len(rows), length), tokenizer.pad_id, dtype=torch.int64)
     targets = torch.full_like(ids, -1)
@@ -108,6 +110,8 @@ def pretrain(classifier, documents, tokenizer, epochs, batch_size, lr, seed, con
     rows = windows([tokenizer.encode(d) for d in documents], content, ends)
     rows = [r for r in rows if len(r) >= 4]
     special_ids = {tokenizer.vocab[t] for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")}
+    if special_ids != set(range(len(special_ids))):  # mask_batch draws random pieces above them
+        raise ValueError("pre-training needs a vocabulary that starts with its special tokens (build_vocab's)")
     vocab_size = len(tokenizer.vocab)
     steps = epochs * math.ceil(len(rows) / batch_size)
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -148,8 +152,7 @@ def save_encoder(classifier, config, vocab, out_dir):
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(config.to_dict(), f, indent=2)
         f.write("\n")
-    with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.writelines(tok + "\n" for tok in vocab)
+    write_vocab(os.path.join(out_dir, "vocab.txt"), vocab)
     write_manifest(out_dir, ENCODER_FILES)
 
 

@@ -254,10 +254,6 @@ DESCRIBED = [
     "enhancement of the {s}", "abnormal signal in the {s}", "T2 prolongation{loc}", "{z}low signal change{loc}",
     "gyriform enhancement{loc}", "{z}enhancing focus{loc}", "{z}abnormality{loc}", "{z}T2 hyperintense focus{loc}",
 ]
-# Nouns that a description of a category's finding uses, beside its names.
-LESION_NOUNS = ["lesion", "lesions", "abnormality", "focus", "area", "region of signal change", "finding",
-                "appearance", "changes", "signal change", "enhancement", "hyperintensity"]
-
 ASSERT_LINKS = [", consistent with {d}", ", in keeping with {d}", " consistent with {d}", ", typical of {d}",
                 ", compatible with {d}", " indicating {d}", " due to {d}", ", representing {d}", ", diagnostic of {d}",
                 " in keeping with {d}", ", characteristic of {d}", " caused by {d}", ", confirming {d}",

@@ -45,10 +45,6 @@ def _labels(category, cls):
     return labels
 
 
-def _location_free(phrasing):
-    return phrasing.replace("{loc}", "")
-
-
 def base_cases(rng):
     """[(text, template with {loc} or None, known labels)] written with held-out phrasings."""
     cases = []
@@ -58,7 +54,7 @@ def base_cases(rng):
             for cls, frames in ((POSITIVE, generator.POSITIVE_FRAMES), (UNCERTAIN, generator.UNCERTAIN_FRAMES)):
                 frame = rng.choice(frames.phrasings["held_out"])
                 template = phrasing if "{loc}" in phrasing else phrasing + "{loc}"
-                template = template.replace("{side}", rng.choice(["left", "right"]))
+                template = _structure(rng, template)
                 filled = frame.format(f=template, F=capitalise(template))
                 text = filled.replace("{loc}", " in the " + _structure(rng, rng.choice(STRUCTURES)))
                 cases.append((text, filled, _labels(category, cls)))
@@ -71,6 +67,7 @@ def base_cases(rng):
 
 
 def _structure(rng, template):
+    """`template` with its {side} drawn."""
     return template.replace("{side}", rng.choice(["left", "right"]))
 
 

@@ -10,6 +10,7 @@ import torch
 
 from .bundle import OfflineLabeller, write_manifest
 from .evaluate import positive_scores
+from .wordpiece import write_vocab
 
 
 def _statement_tokens(text, statements, tokenizer, ids):
@@ -144,8 +145,7 @@ def save_bundle(model, out_dir, config, vocab, validation_reports, threads):
     (`config`) with per-label thresholds chosen on `validation_reports`, scored by the saved
     bundle exactly as it will be served. Returns the thresholds; `config` holds them too."""
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8") as f:
-        f.writelines(tok + "\n" for tok in vocab)
+    write_vocab(os.path.join(out_dir, "vocab.txt"), vocab)
     model.eval()
     torch.jit.script(model).save(os.path.join(out_dir, "model.pt"))
     _write_labels(out_dir, config)

@@ -78,6 +78,12 @@ def read_vocab(path):
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def write_vocab(path, vocab):
+    """Writes `vocab` (tokens in id order) as read_vocab reads it."""
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.writelines(token + "\n" for token in vocab)
+
+
 class WordPieceTokenizer:
     def __init__(self, vocab, do_lower_case=True, max_input_chars_per_word=100):
         """vocab: list of tokens; a token's id is its index (its line number in vocab.txt)."""

@@ -1,7 +1,10 @@
+import os
+import re
+
 import torch
 
 from radlabel_model.labels import CLASSES
-from radlabel_model.network import EncoderConfig, SentenceClassifier
+from radlabel_model.network import ABBREVIATIONS, EncoderConfig, SentenceClassifier
 
 FULL_STOP = 5
 CLS, SEP = 1, 2
@@ -83,3 +86,11 @@ def test_a_full_stop_after_an_abbreviation_or_between_numbers_ends_no_sentence()
                                number_ids=NUMBERS, pool_hidden=8, abbreviation_ids=[LETTER]).eval()
     ids = torch.tensor([[CLS, 11, LETTER, FULL_STOP, 12, 6, FULL_STOP, 7, 13, FULL_STOP, 14, FULL_STOP, SEP]])
     assert model.sentence_of_token(ids).tolist() == [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]]
+
+
+def test_the_server_ends_evidence_sentences_after_the_same_abbreviations():
+    # server/text/sentences.cc keeps its own copy of the list: the two must not drift apart.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "server", "text", "sentences.cc")) as f:
+        listed = re.search(r"kAbbreviations\[\] = \{([^}]*)\}", f.read()).group(1)
+    assert re.findall(r'"([a-z]+)"', listed) == ABBREVIATIONS
