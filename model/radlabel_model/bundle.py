@@ -41,7 +41,8 @@ class OfflineLabeller:
         self.tokenizer = WordPieceTokenizer.from_file(
             os.path.join(bundle_dir, "vocab.txt"),
             do_lower_case=self.config["do_lower_case"],
-            max_input_chars_per_word=self.config["max_input_chars_per_word"])
+            max_input_chars_per_word=self.config["max_input_chars_per_word"],
+            line_breaks_end_sentences=self.config.get("line_breaks_end_sentences", False))
         self.model = torch.jit.load(os.path.join(bundle_dir, "model.pt"))
         self.model.eval()
         self.positive_index = self.config["classes"].index(self.config["positive_class"])

@@ -7,6 +7,7 @@ when do_lower_case, split off punctuation, then greedy longest-match-first WordP
 continuation pieces; a word longer than max_input_chars_per_word code points, or one that cannot
 be covered by vocabulary pieces, becomes [UNK].
 """
+import re
 import unicodedata
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -84,12 +85,29 @@ def write_vocab(path, vocab):
         f.writelines(token + "\n" for token in vocab)
 
 
+# A line break ends a sentence where the line has text without a sentence end and the next line
+# starts like a new item: a capital letter, a digit or a list marker. A lowercase next line is a
+# wrapped sentence, whose line break must not cut a negation from what it negates.
+# ASCII white space only, so that the C++ tokenizer, which reads bytes, finds the same breaks.
+_LIST_LINE_END = re.compile(r"(?<=[^.:;!?\s])[ \t\r]*\n(?=\s*(?:[A-Z0-9*-]|\u2022|\u2013))", re.ASCII)
+
+
+def mark_list_line_ends(text):
+    """text with each list item's line break (_LIST_LINE_END) replaced by a full stop: the
+    findings of a list without full stops become sentences. One character for one, so offsets
+    into the text still hold. server/text/tokenizer.cc applies the same rule."""
+    return _LIST_LINE_END.sub(lambda m: m.group(0)[:-1] + ".", text)
+
+
 class WordPieceTokenizer:
-    def __init__(self, vocab, do_lower_case=True, max_input_chars_per_word=100):
-        """vocab: list of tokens; a token's id is its index (its line number in vocab.txt)."""
+    def __init__(self, vocab, do_lower_case=True, max_input_chars_per_word=100, line_breaks_end_sentences=False):
+        """vocab: list of tokens; a token's id is its index (its line number in vocab.txt).
+        line_breaks_end_sentences: encode a list item's line break as a full stop
+        (mark_list_line_ends), for models that end sentences at full stops."""
         self.vocab = {tok: i for i, tok in enumerate(vocab)}
         self.do_lower_case = do_lower_case
         self.max_input_chars_per_word = max_input_chars_per_word
+        self.line_breaks_end_sentences = line_breaks_end_sentences
         self.unk_id = self.vocab["[UNK]"]
         self.cls_id = self.vocab["[CLS]"]
         self.sep_id = self.vocab["[SEP]"]
@@ -119,6 +137,8 @@ class WordPieceTokenizer:
 
     def encode(self, text):
         """Token ids of text without [CLS]/[SEP]."""
+        if self.line_breaks_end_sentences:
+            text = mark_list_line_ends(text)
         ids = []
         for word in basic_tokenize(text, self.do_lower_case):
             ids.extend(self.word_ids(word))

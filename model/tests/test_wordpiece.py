@@ -1,5 +1,5 @@
 from radlabel_model.vocab import build_vocab
-from radlabel_model.wordpiece import WordPieceTokenizer, basic_tokenize
+from radlabel_model.wordpiece import WordPieceTokenizer, basic_tokenize, mark_list_line_ends
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "cafe", ",", "a", "##a"]
 
@@ -23,3 +23,21 @@ def test_built_vocab_covers_every_training_character():
     tok = WordPieceTokenizer(vocab)
     for text in texts:
         assert tok.unk_id not in tok.encode(text)
+
+
+def test_list_line_breaks_become_full_stops_and_wrapped_lines_do_not():
+    # Items of a list without full stops become sentences; the header's colon already ends one.
+    assert mark_list_line_ends("Findings:\n- small infarct\n- no mass") == "Findings:\n- small infarct.- no mass"
+    assert mark_list_line_ends("Mass in the pons \r\n2. No haemorrhage") == "Mass in the pons \r.2. No haemorrhage"
+    assert mark_list_line_ends("acute infarct\n\n\u2022 atrophy") == "acute infarct.\n\u2022 atrophy"
+    # A wrapped sentence keeps its negation whole; a line that ended already is left alone.
+    for text in ["There is no evidence of\nacute infarction.", "No infarct.\nNo mass", "end\n", "\nMass"]:
+        assert mark_list_line_ends(text) == text
+    # Only ASCII white space is skipped, as the C++ tokenizer does.
+    assert mark_list_line_ends("mass\u00a0\nNo") == "mass\u00a0.No"
+
+
+def test_line_breaks_end_sentences_only_when_asked():
+    vocab = VOCAB + ["."]
+    assert WordPieceTokenizer(vocab).encode("a\nA") == [9, 9]
+    assert WordPieceTokenizer(vocab, line_breaks_end_sentences=True).encode("a\nA") == [9, 11, 9]

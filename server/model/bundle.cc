@@ -143,6 +143,7 @@ absl::StatusOr<WordPieceTokenizer> LoadBundleTokenizer(const ModelBundle& bundle
   TokenizerOptions options;
   options.do_lower_case = bundle.config.do_lower_case();
   options.max_input_chars_per_word = bundle.config.max_input_chars_per_word();
+  options.line_breaks_end_sentences = bundle.config.line_breaks_end_sentences();
   return WordPieceTokenizer::FromVocabFile(bundle.path(kVocabFile), options);
 }
 

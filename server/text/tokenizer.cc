@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace radlabel {
@@ -111,6 +113,32 @@ bool DecodeUtf8(absl::string_view text, bool stop_at_invalid, size_t* bad_offset
 
 }  // namespace
 
+std::string MarkListLineEnds(absl::string_view text) {
+  const auto ascii_space = [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); };
+  std::string out(text);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') continue;
+    size_t before = i;
+    while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t' || text[before - 1] == '\r')) {
+      --before;
+    }
+    if (before == 0 || ascii_space(text[before - 1]) ||
+        absl::string_view(".:;!?").find(text[before - 1]) != absl::string_view::npos) {
+      continue;
+    }
+    size_t next = i + 1;
+    while (next < text.size() && ascii_space(text[next])) ++next;
+    const absl::string_view rest = text.substr(next);
+    if (rest.empty()) continue;
+    if (absl::ascii_isupper(static_cast<unsigned char>(rest[0])) ||
+        absl::ascii_isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '-' || rest[0] == '*' ||
+        absl::StartsWith(rest, "\u2022") || absl::StartsWith(rest, "\u2013")) {
+      out[i] = '.';
+    }
+  }
+  return out;
+}
+
 bool IsValidUtf8(absl::string_view text, size_t* bad_offset) {
   return DecodeUtf8(text, /*stop_at_invalid=*/true, bad_offset,
                     [](utf8proc_int32_t, size_t, size_t) {});
@@ -171,6 +199,11 @@ absl::StatusOr<WordPieceTokenizer> WordPieceTokenizer::FromVocabFile(const std::
 
 std::vector<int32_t> WordPieceTokenizer::Encode(absl::string_view utf8_text,
                                                 std::vector<TextSpan>* spans) const {
+  std::string marked;
+  if (options_.line_breaks_end_sentences) {
+    marked = MarkListLineEnds(utf8_text);
+    utf8_text = marked;
+  }
   std::vector<int32_t> ids;
   std::u32string word;
   TextSpan word_span;  // bytes of the source text the current word came from

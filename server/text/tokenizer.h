@@ -32,7 +32,17 @@ struct TokenizerOptions {
   bool do_lower_case = true;
   // Words longer than this many code points become [UNK]. BERT uses 100.
   int max_input_chars_per_word = 100;
+  // Encode a list item's line break as a full stop (MarkListLineEnds), for models that end
+  // sentences at full stops. Off for BERT vocabularies, which never saw it.
+  bool line_breaks_end_sentences = false;
 };
+
+// `text` with the line break of each list item replaced by a full stop: a line break where its
+// line holds text without a sentence end (. : ; ! ?) and the next line starts like a new item
+// (an ASCII capital, a digit, '-', '*', U+2022 or U+2013). A lowercase next line is a wrapped
+// sentence, whose line break must not cut a negation from what it negates. One byte for one, so
+// offsets into the text still hold. model/radlabel_model/wordpiece.py applies the same rule.
+std::string MarkListLineEnds(absl::string_view text);
 
 class WordPieceTokenizer {
  public:

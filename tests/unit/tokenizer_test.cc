@@ -6,6 +6,7 @@
 
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "model/bundle.h"
 
 namespace radlabel {
 namespace {
@@ -13,9 +14,12 @@ namespace {
 const std::string kSourceDir = RADLABEL_SOURCE_DIR;
 
 // The ids of model/radlabel_model/wordpiece.py, written by model/build_default_bundle.py for
-// edge cases and generated reports, must be reproduced exactly.
+// edge cases and generated reports, must be reproduced exactly with the default bundle's
+// settings.
 TEST(TokenizerTest, MatchesPythonVectors) {
-  auto tokenizer = WordPieceTokenizer::FromVocabFile(kSourceDir + "/model/default/vocab.txt", {});
+  const auto bundle = LoadModelBundle(kSourceDir + "/model/default");
+  ASSERT_TRUE(bundle.ok()) << bundle.status();
+  auto tokenizer = LoadBundleTokenizer(*bundle);
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
   std::ifstream in(kSourceDir + "/tests/data/tokenizer_vectors.jsonl");
   ASSERT_TRUE(in) << "missing tests/data/tokenizer_vectors.jsonl";
@@ -66,6 +70,34 @@ TEST(TokenizerTest, SpansGiveEachTokensSourceWordInBytes) {
   for (size_t i = 0; i < spans.size(); ++i) {
     EXPECT_EQ(std::make_pair(spans[i].begin, spans[i].end), expected[i]) << i;
   }
+}
+
+// The same cases as model/tests/test_wordpiece.py.
+TEST(TokenizerTest, ListLineBreaksBecomeFullStopsAndWrappedLinesDoNot) {
+  EXPECT_EQ(MarkListLineEnds("Findings:\n- small infarct\n- no mass"),
+            "Findings:\n- small infarct.- no mass");
+  EXPECT_EQ(MarkListLineEnds("Mass in the pons \r\n2. No haemorrhage"),
+            "Mass in the pons \r.2. No haemorrhage");
+  EXPECT_EQ(MarkListLineEnds("acute infarct\n\n\u2022 atrophy"), "acute infarct.\n\u2022 atrophy");
+  for (const char* text : {"There is no evidence of\nacute infarction.", "No infarct.\nNo mass", "end\n",
+                           "\nMass"}) {
+    EXPECT_EQ(MarkListLineEnds(text), text);
+  }
+  EXPECT_EQ(MarkListLineEnds("mass\u00a0\nNo"), "mass\u00a0.No");
+}
+
+TEST(TokenizerTest, LineBreaksEndSentencesOnlyWhenAsked) {
+  auto plain = WordPieceTokenizer::Create({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "a", "."}, {});
+  TokenizerOptions options;
+  options.line_breaks_end_sentences = true;
+  auto marking = WordPieceTokenizer::Create({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "a", "."}, options);
+  ASSERT_TRUE(plain.ok() && marking.ok());
+  EXPECT_EQ(plain->Encode("a\nA"), (std::vector<int32_t>{4, 4}));
+  std::vector<TextSpan> spans;
+  EXPECT_EQ(marking->Encode("a\nA", &spans), (std::vector<int32_t>{4, 5, 4}));
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[1].begin, 1u);  // the full stop stands for the line break's byte
+  EXPECT_EQ(spans[1].end, 2u);
 }
 
 TEST(TokenizerTest, KeepsCaseWhenNotLowercasing) {
