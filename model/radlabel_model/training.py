@@ -16,11 +16,13 @@ from .wordpiece import write_vocab
 def _statement_tokens(text, statements, tokenizer, ids):
     """The token indices of each statement (character offsets start, end), found by tokenizing
     the text in pieces cut at the statements' boundaries; None if that does not reproduce the
-    whole text's tokens (a boundary inside a word)."""
+    whole text's tokens (a boundary inside a word). Pieces are cut from the text as the
+    tokenizer marks it whole, so that a piece's first line break is judged in context."""
+    text = tokenizer.mark(text)
     cuts = sorted({0, len(text)} | {s[key] for s in statements for key in ("start", "end")})
     pieces, piece_ids = [], []
     for start, end in zip(cuts, cuts[1:]):
-        piece = tokenizer.encode(text[start:end])
+        piece = tokenizer.encode(text[start:end], marked=True)
         pieces.append((start, end, len(piece_ids), len(piece_ids) + len(piece)))
         piece_ids += piece
     if piece_ids != ids:

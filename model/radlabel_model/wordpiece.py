@@ -86,10 +86,13 @@ def write_vocab(path, vocab):
 
 
 # A line break ends a sentence where the line has text without a sentence end and the next line
-# starts like a new item: a capital letter, a digit or a list marker. A lowercase next line is a
-# wrapped sentence, whose line break must not cut a negation from what it negates.
-# ASCII white space only, so that the C++ tokenizer, which reads bytes, finds the same breaks.
-_LIST_LINE_END = re.compile(r"(?<=[^.:;!?\s])[ \t\r]*\n(?=\s*(?:[A-Z0-9*-]|\u2022|\u2013))", re.ASCII)
+# starts like a new item: a list marker, a number and its "." or ")", or a capital followed by a
+# lowercase letter or a space ("No mass", "A cyst"). Anything else on the next line (a lowercase
+# word, an acronym, a measurement) continues a wrapped sentence, whose line break must not cut a
+# negation from what it negates ("no\nFLAIR hyperintensity"). ASCII white space only, so that the
+# C++ tokenizer, which reads bytes, finds the same breaks.
+_LIST_LINE_END = re.compile(
+    r"(?<=[^.:;!?\s])[ \t\r]*\n(?=\s*(?:[*-]|\u2022|\u2013|[0-9]+[.)]|[A-Z][a-z ]))", re.ASCII)
 
 
 def mark_list_line_ends(text):
@@ -135,10 +138,15 @@ class WordPieceTokenizer:
             start = end
         return ids
 
-    def encode(self, text):
-        """Token ids of text without [CLS]/[SEP]."""
-        if self.line_breaks_end_sentences:
-            text = mark_list_line_ends(text)
+    def mark(self, text):
+        """The text as the tokenizer reads it: list line breaks marked when the option is on."""
+        return mark_list_line_ends(text) if self.line_breaks_end_sentences else text
+
+    def encode(self, text, marked=False):
+        """Token ids of text without [CLS]/[SEP]. marked: text is already `mark`ed (a piece
+        of a marked text, whose line breaks cannot be judged without the text around them)."""
+        if not marked:
+            text = self.mark(text)
         ids = []
         for word in basic_tokenize(text, self.do_lower_case):
             ids.extend(self.word_ids(word))

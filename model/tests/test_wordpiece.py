@@ -1,3 +1,4 @@
+from radlabel_model.training import _statement_tokens
 from radlabel_model.vocab import build_vocab
 from radlabel_model.wordpiece import WordPieceTokenizer, basic_tokenize, mark_list_line_ends
 
@@ -31,7 +32,9 @@ def test_list_line_breaks_become_full_stops_and_wrapped_lines_do_not():
     assert mark_list_line_ends("Mass in the pons \r\n2. No haemorrhage") == "Mass in the pons \r.2. No haemorrhage"
     assert mark_list_line_ends("acute infarct\n\n\u2022 atrophy") == "acute infarct.\n\u2022 atrophy"
     # A wrapped sentence keeps its negation whole; a line that ended already is left alone.
-    for text in ["There is no evidence of\nacute infarction.", "No infarct.\nNo mass", "end\n", "\nMass"]:
+    assert mark_list_line_ends("acute infarct\nA cyst\n12) Atrophy") == "acute infarct.A cyst.12) Atrophy"
+    for text in ["There is no evidence of\nacute infarction.", "There is no\nFLAIR hyperintensity", "measures\n12 mm",
+                 "No infarct.\nNo mass", "end\n", "\nMass"]:
         assert mark_list_line_ends(text) == text
     # Only ASCII white space is skipped, as the C++ tokenizer does.
     assert mark_list_line_ends("mass\u00a0\nNo") == "mass\u00a0.No"
@@ -39,5 +42,17 @@ def test_list_line_breaks_become_full_stops_and_wrapped_lines_do_not():
 
 def test_line_breaks_end_sentences_only_when_asked():
     vocab = VOCAB + ["."]
-    assert WordPieceTokenizer(vocab).encode("a\nA") == [9, 9]
-    assert WordPieceTokenizer(vocab, line_breaks_end_sentences=True).encode("a\nA") == [9, 11, 9]
+    assert WordPieceTokenizer(vocab).encode("a\nA a") == [9, 9, 9]
+    assert WordPieceTokenizer(vocab, line_breaks_end_sentences=True).encode("a\nA a") == [9, 11, 9, 9]
+
+
+def test_a_list_reports_statements_survive_line_break_marking():
+    # Each statement is tokenized as a piece of the marked text: a piece cut at "\n- No mass"
+    # must still see the line break that the whole text marks.
+    text = "Findings:\n- Small acute infarct\n- No mass"
+    statements = [{"start": text.index("- Small"), "end": text.index("\n- No")},
+                  {"start": text.index("- No"), "end": len(text)}]
+    tok = WordPieceTokenizer(build_vocab([text + "."], size=200), line_breaks_end_sentences=True)
+    ids = tok.encode(text)
+    assert tok.vocab["."] in ids
+    assert _statement_tokens(text, statements, tok, ids) is not None

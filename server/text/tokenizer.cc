@@ -111,6 +111,23 @@ bool DecodeUtf8(absl::string_view text, bool stop_at_invalid, size_t* bad_offset
   return true;
 }
 
+
+// Whether a line starting with `line` starts a new list item (MarkListLineEnds).
+bool StartsListItem(absl::string_view line) {
+  const auto at = [&](size_t i) { return i < line.size() ? static_cast<unsigned char>(line[i]) : 0; };
+  if (line.empty()) return false;
+  if (line[0] == '-' || line[0] == '*' || absl::StartsWith(line, "\u2022") ||
+      absl::StartsWith(line, "\u2013")) {
+    return true;
+  }
+  if (absl::ascii_isdigit(at(0))) {
+    size_t i = 0;
+    while (absl::ascii_isdigit(at(i))) ++i;
+    return at(i) == '.' || at(i) == ')';
+  }
+  return absl::ascii_isupper(at(0)) && (absl::ascii_islower(at(1)) || at(1) == ' ');
+}
+
 }  // namespace
 
 std::string MarkListLineEnds(absl::string_view text) {
@@ -129,12 +146,7 @@ std::string MarkListLineEnds(absl::string_view text) {
     size_t next = i + 1;
     while (next < text.size() && ascii_space(text[next])) ++next;
     const absl::string_view rest = text.substr(next);
-    if (rest.empty()) continue;
-    if (absl::ascii_isupper(static_cast<unsigned char>(rest[0])) ||
-        absl::ascii_isdigit(static_cast<unsigned char>(rest[0])) || rest[0] == '-' || rest[0] == '*' ||
-        absl::StartsWith(rest, "\u2022") || absl::StartsWith(rest, "\u2013")) {
-      out[i] = '.';
-    }
+    if (StartsListItem(rest)) out[i] = '.';
   }
   return out;
 }

@@ -38,10 +38,12 @@ struct TokenizerOptions {
 };
 
 // `text` with the line break of each list item replaced by a full stop: a line break where its
-// line holds text without a sentence end (. : ; ! ?) and the next line starts like a new item
-// (an ASCII capital, a digit, '-', '*', U+2022 or U+2013). A lowercase next line is a wrapped
-// sentence, whose line break must not cut a negation from what it negates. One byte for one, so
-// offsets into the text still hold. model/radlabel_model/wordpiece.py applies the same rule.
+// line holds text without a sentence end (. : ; ! ?) and the next line starts like a new item:
+// '-', '*', U+2022 or U+2013, digits and a '.' or ')', or an ASCII capital followed by a
+// lowercase letter or a space ("No mass", "A cyst"). Anything else (a lowercase word, an acronym,
+// a measurement) continues a wrapped sentence, whose line break must not cut a negation from what
+// it negates. One byte for one, so offsets into the text still hold.
+// model/radlabel_model/wordpiece.py applies the same rule.
 std::string MarkListLineEnds(absl::string_view text);
 
 class WordPieceTokenizer {

@@ -79,8 +79,9 @@ TEST(TokenizerTest, ListLineBreaksBecomeFullStopsAndWrappedLinesDoNot) {
   EXPECT_EQ(MarkListLineEnds("Mass in the pons \r\n2. No haemorrhage"),
             "Mass in the pons \r.2. No haemorrhage");
   EXPECT_EQ(MarkListLineEnds("acute infarct\n\n\u2022 atrophy"), "acute infarct.\n\u2022 atrophy");
-  for (const char* text : {"There is no evidence of\nacute infarction.", "No infarct.\nNo mass", "end\n",
-                           "\nMass"}) {
+  EXPECT_EQ(MarkListLineEnds("acute infarct\nA cyst\n12) Atrophy"), "acute infarct.A cyst.12) Atrophy");
+  for (const char* text : {"There is no evidence of\nacute infarction.", "There is no\nFLAIR hyperintensity",
+                           "measures\n12 mm", "No infarct.\nNo mass", "end\n", "\nMass"}) {
     EXPECT_EQ(MarkListLineEnds(text), text);
   }
   EXPECT_EQ(MarkListLineEnds("mass\u00a0\nNo"), "mass\u00a0.No");
@@ -92,10 +93,10 @@ TEST(TokenizerTest, LineBreaksEndSentencesOnlyWhenAsked) {
   options.line_breaks_end_sentences = true;
   auto marking = WordPieceTokenizer::Create({"[PAD]", "[UNK]", "[CLS]", "[SEP]", "a", "."}, options);
   ASSERT_TRUE(plain.ok() && marking.ok());
-  EXPECT_EQ(plain->Encode("a\nA"), (std::vector<int32_t>{4, 4}));
+  EXPECT_EQ(plain->Encode("a\nA a"), (std::vector<int32_t>{4, 4, 4}));
   std::vector<TextSpan> spans;
-  EXPECT_EQ(marking->Encode("a\nA", &spans), (std::vector<int32_t>{4, 5, 4}));
-  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(marking->Encode("a\nA a", &spans), (std::vector<int32_t>{4, 5, 4, 4}));
+  ASSERT_EQ(spans.size(), 4u);
   EXPECT_EQ(spans[1].begin, 1u);  // the full stop stands for the line break's byte
   EXPECT_EQ(spans[1].end, 2u);
 }
