@@ -1,6 +1,7 @@
 """Real medical text for the vocabulary and for masked-language pre-training: the corpora in
 model/data/ (model/data/SOURCES.md), less every text of the real-text evaluation set
-(tests/data/real_text/): the ROCO captions that are evaluation items, and the whole of every
+(tests/data/real_text/): every ROCO caption of an article that an evaluation caption comes from
+(the article's other figures are often described in the same words), and the whole of every
 MTSamples record that an evaluation passage comes from. `documents` also drops any document
 that still contains an evaluation text (case and white space folded), so that no text the model
 is measured on was seen in pre-training.
@@ -25,6 +26,11 @@ def fold(text):
     return " ".join(text.lower().split())
 
 
+def article(pmc_image):
+    """The PubMed Central article of a ROCO figure ("PMC3409628_jocmr-04-295-g005.jpg")."""
+    return pmc_image.split("_")[0]
+
+
 def evaluation_items(path=EVALUATION_ITEMS):
     return read_jsonl(path)
 
@@ -35,12 +41,13 @@ def documents(data_dir=DATA, items=None):
     committed set)."""
     items = evaluation_items() if items is None else items
     excluded_ids = {(i["source"], i["source_id"]) for i in items}
+    excluded_articles = {article(i["pmc_image"]) for i in items if i.get("pmc_image")}
     docs = []
     for r in read_jsonl(os.path.join(data_dir, "mtsamples.jsonl.gz")):
         if ("mtsamples", r["id"]) not in excluded_ids:
             docs.append(("mtsamples", r["text"]))
     for r in read_jsonl(os.path.join(data_dir, "roco_captions.jsonl.gz")):
-        if ("roco", r["id"]) not in excluded_ids:
+        if ("roco", r["id"]) not in excluded_ids and article(r["pmc_image"]) not in excluded_articles:
             docs.append(("roco", r["caption"]))
     for r in read_jsonl(os.path.join(data_dir, "medquad_qa.jsonl.gz")):
         docs.append(("medquad", f"{r['question']}\n{r['answer']}"))

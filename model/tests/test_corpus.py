@@ -1,3 +1,5 @@
+import collections
+
 from radlabel_model import corpus
 
 
@@ -12,6 +14,19 @@ def test_no_evaluation_text_or_its_source_record_is_in_the_pretraining_text():
     for item in items[::25]:
         text = corpus.fold(item["text"])
         assert not any(text in d for d in folded), item["id"]
+
+
+def test_no_caption_of_an_evaluation_article_is_in_the_pretraining_text():
+    roco = corpus.read_jsonl(f"{corpus.DATA}/roco_captions.jsonl.gz")
+    by_article = collections.defaultdict(list)
+    for r in roco:
+        by_article[corpus.article(r["pmc_image"])].append(r)
+    item = next(r for r in roco if len(by_article[corpus.article(r["pmc_image"])]) > 1)
+    siblings = by_article[corpus.article(item["pmc_image"])]
+    items = [{"source": "roco", "source_id": item["id"], "pmc_image": item["pmc_image"], "text": item["caption"]}]
+    kept = [text for source, text in corpus.documents(items=items) if source == "roco"]
+    assert not set(kept) & {r["caption"] for r in siblings}
+    assert len(kept) == len(roco) - len(siblings)
 
 
 def test_a_document_holding_an_evaluation_text_is_dropped():
