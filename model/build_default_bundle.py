@@ -10,7 +10,9 @@ command run from the repository root:
 2. Pre-training: masked-language modelling of the encoder on the real text
    (radlabel_model/pretraining.py), saved to model/encoder/.
 3. Fine-tuning: the label model, from that encoder, on generated reports (training phrasings,
-   seed 1); per-label thresholds on 2,000 validation reports (seed 2).
+   seed 1) and the real text labelled for training (model/data/real_train.jsonl.gz, made by
+   model/real_training_set.py: nothing shared with the evaluation set), each real item
+   --real-repeats times; per-label thresholds on 2,000 validation reports (seed 2).
 4. Measurement: the held-out-template split (tests/data/held_out_template_reports.jsonl.gz), the
    hand-written challenge set, both halves of the real-text set (tests/data/real_text/; the test
    half only reported) and the robustness suite; beside every figure the bag-of-words baseline
@@ -55,17 +57,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "tests", "data")
 CHALLENGE = os.path.join(DATA, "challenge_reports.jsonl")
 HELD_OUT = os.path.join(DATA, "held_out_template_reports.jsonl.gz")
+REAL_TRAIN = os.path.join(ROOT, "model", "data", "real_train.jsonl.gz")
 REAL_TEXT = {"real_dev": os.path.join(DATA, "real_text", "dev.jsonl"),
              "real_test": os.path.join(DATA, "real_text", "test.jsonl")}
 CONFIG = {
     "name": "radlabel-head-mri-default",
-    "version": "0.6.0",
+    "version": "0.7.0",
     "classes": CLASSES,
     "positive_class": "positive",
     "max_tokens": 256,
     "chunk_overlap": 64,
     "do_lower_case": True,
     "max_input_chars_per_word": 100,
+    "line_breaks_end_sentences": True,
 }
 ARCH = dict(hidden_size=128, num_hidden_layers=4, num_attention_heads=4, intermediate_size=512, pre_layer_norm=True)
 POOL_HIDDEN = 128
@@ -80,6 +84,8 @@ TOKENIZER_EDGE_CASES = [
     "line\u2028separator para\u2029graph", "non\u00a0breaking ideographic\u3000space",
     "T2/FLAIR 3.5mm 12/03/2019 Fazekas-2", "unknownwordpieceszzqx", "\ufffdreplacement",
     "• bullet – dash × 4.0 × 3.5 cm ±2 mm ≥ 3",
+    "FINDINGS:\n- Acute infarct\n- No mass \r\n2. Atrophy\n\n\u2022 Lacunes\n\u2013 gliosis",
+    "no evidence of\nacute infarct\nNo\u00a0\nNo\f\nA\x0b\n3",
 ]
 
 
@@ -94,6 +100,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--lr", type=float, default=2e-3, help="peak learning rate of fine-tuning (one-cycle)")
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--real-repeats", type=int, default=16,
+                        help="each real training item (model/data/real_train.jsonl.gz) this many times among the "
+                             "generated reports; 0 trains on generated reports only")
     parser.add_argument("--short-fraction", type=float, default=0.7,
                         help="training reports written with little normal filler: same findings, fewer tokens")
     parser.add_argument("--vocab-size", type=int, default=10000)
@@ -121,7 +130,9 @@ def main():
                                   short_fraction=args.short_fraction))
     if args.evaluate_only:
         with open(os.path.join(args.out, BUILD_RECIPE)) as f:
-            write_card(args.out, json.load(f), train_reports, args.compare, log)
+            recipe = json.load(f)
+        write_card(args.out, recipe, fine_tuning_reports(train_reports, recipe.get("real_repeats", 0)), args.compare,
+                   log)
         return
 
     encoder_dir, pretrained = args.encoder, None
@@ -133,7 +144,7 @@ def main():
                             args.vocab_size)
         log(f"vocabulary: {len(vocab)} pieces from {len(real_documents)} real documents and "
             f"{len(train_reports)} reports")
-    tokenizer = WordPieceTokenizer(vocab)
+    tokenizer = WordPieceTokenizer(vocab, line_breaks_end_sentences=CONFIG["line_breaks_end_sentences"])
     if not encoder_dir and not args.no_pretraining:
         torch.manual_seed(args.seed)
         model = new_model(tokenizer)
@@ -147,8 +158,9 @@ def main():
         encoder_dir = args.encoder_out
         log(f"pre-trained encoder written to {encoder_dir}")
 
-    examples = examples_from_reports(train_reports, tokenizer, LABELS, CONFIG["max_tokens"])
-    log(f"{len(examples)} of {len(train_reports)} training reports fit one window")
+    labelled = fine_tuning_reports(train_reports, args.real_repeats)
+    examples = examples_from_reports(labelled, tokenizer, LABELS, CONFIG["max_tokens"])
+    log(f"{len(examples)} of {len(labelled)} training reports fit one window")
     torch.manual_seed(args.seed)
     model = new_model(tokenizer, read_encoder_config(encoder_dir) if encoder_dir else None)
     if encoder_dir and not args.no_pretraining:
@@ -161,7 +173,9 @@ def main():
     # The learning recipe only: where outputs went is the builder's business, not the bundle's.
     recipe = {key: value for key, value in vars(args).items()
               if key not in ("evaluate_only", "compare", "out", "encoder_out", "no_artifacts")}
-    recipe.update(examples=len(examples), pretrained_loss=pretrained, vocabulary=len(vocab),
+    real_items = len(load_labelled_jsonl(REAL_TRAIN)) if args.real_repeats else 0
+    recipe.update(examples=len(examples), real_items=real_items,
+                  pretrained_loss=pretrained, vocabulary=len(vocab),
                   from_encoder=bool(encoder_dir) and not args.no_pretraining,
                   build_minutes=round((time.time() - started) / 60))
     with open(os.path.join(args.out, BUILD_RECIPE), "w") as f:
@@ -169,7 +183,13 @@ def main():
         f.write("\n")
     if not args.no_artifacts:
         write_artifacts(tokenizer)
-    write_card(args.out, recipe, train_reports, args.compare, log)
+    write_card(args.out, recipe, labelled, args.compare, log)
+
+
+def fine_tuning_reports(generated, real_repeats):
+    """What the label model (and the baseline beside it) learns from: the generated reports and
+    each real training item real_repeats times, shuffled into them by the training loop."""
+    return generated + load_labelled_jsonl(REAL_TRAIN) * real_repeats
 
 
 def write_card(bundle_dir, recipe, train_reports, compare, log):
@@ -304,11 +324,17 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         "",
         "The embedded default model of radlabel. It has **never seen a hospital's reports**: it learns labels from "
         "synthetic head-MRI reports written by `model/radlabel_model/generator.py` and labelled by "
-        "`model/LABEL_RULES.md`, after learning language from public medical text (`model/data/SOURCES.md`). Measure "
+        "`model/LABEL_RULES.md`, and from a few hundred public figure captions and sample case notes labelled by "
+        "those rules, after learning language from public medical text (`model/data/SOURCES.md`). Measure "
         "it on your own labelled reports, and fine-tune on them (README), before trusting its labels.",
         "",
-        f"Rebuild and re-measure everything below (seeded; {recipe['build_minutes']} minutes on 2 cores to the "
-        "bundle, then its measurement): `/usr/bin/python3 model/build_default_bundle.py`. Re-measure the committed "
+        (f"Built from the committed pre-trained encoder: `/usr/bin/python3 model/build_default_bundle.py --encoder "
+         f"{recipe['encoder']}` ({recipe['build_minutes']} minutes on 2 cores to the bundle, then its measurement); "
+         "without `--encoder` the same command first rebuilds the vocabulary and an encoder (seeded). "
+         if recipe["encoder"] else
+         f"Rebuild and re-measure everything below (seeded; {recipe['build_minutes']} minutes on 2 cores to the "
+         "bundle, then its measurement): `/usr/bin/python3 model/build_default_bundle.py`. ") +
+        "Re-measure the committed "
         "bundle and rewrite this card: `/usr/bin/python3 model/build_default_bundle.py --evaluate-only` (with "
         "`--compare DIR`, a section on what pre-training bought).",
         "",
@@ -319,7 +345,9 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         "positions count from the sentence's start; per sentence, one attention-pooling query per label, a shared "
         f"hidden layer of {POOL_HIDDEN} and per-label outputs over the 3 classes. A report's positive probability "
         "for a label is its strongest sentence's. A sentence ends at a full stop, except between two numbers "
-        "(2.5 cm) and after an abbreviation (a single letter, \"Dr.\", \"approx.\": `ABBREVIATIONS`). Window "
+        "(2.5 cm) and after an abbreviation (a single letter, \"Dr.\", \"approx.\": `ABBREVIATIONS`); a list item's "
+        "line break counts as a full stop (`line_breaks_end_sentences`: a line without a sentence end followed by "
+        "one that starts with a capital, a digit or a list marker). Window "
         f"{CONFIG['max_tokens']} tokens, overlap {CONFIG['chunk_overlap']}; vocabulary {recipe['vocabulary']} "
         "WordPieces built from the real text and the generated training reports.",
         "",
@@ -329,12 +357,18 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
          f"transcriptions and ROCO captions and every {recipe['medquad_every']}th MedQuAD answer, "
          f"{recipe['pretrain_epochs']} epochs, peak learning rate {recipe['pretrain_lr']:g}; the encoder is "
          "`model/encoder/`." if recipe["from_encoder"] else "No pre-training: the encoder starts from random weights."),
-        f"Fine-tuning: {recipe['examples']} of {recipe['train']} generated reports (training phrasings, seed 1; "
-        f"those that fit one window; {recipe['short_fraction']:.0%} written without normal filler), {recipe['epochs']} "
+        f"Fine-tuning: {recipe['examples']} examples (those that fit one window) of {recipe['train']} generated "
+        f"reports (training phrasings, seed 1; {recipe['short_fraction']:.0%} written without normal filler)" +
+        (f" and {recipe['real_items']} real texts, each {recipe['real_repeats']} times: head-imaging figure captions "
+         "and case-note sentences that share no text, article or record with the real-text evaluation set, each "
+         "labelled once by `model/LABEL_RULES.md` by a language-model session (`model/data/real_train.jsonl.gz`, "
+         "`model/real_training_set.py`)" if recipe.get("real_items") else "") +
+        f"; {recipe['epochs']} "
         f"epochs, AdamW, one-cycle learning rate {recipe['lr']:g}, batch {recipe['batch_size']}. The training split "
         "writes full reports, reports whose findings are a list without full stops, figure captions and case "
         "histories (`radlabel_model/realistic.py`). Loss: each sentence's cross-entropy against what it states "
-        "plus the report's. Thresholds: 0.5 unless another beats it by 0.01 F1 on 2,000 validation reports (seed 2).",
+        "plus the report's (the real texts: the report's only). Thresholds: 0.5 unless another beats it by 0.01 F1 "
+        "on 2,000 validation reports (seed 2).",
         "",
         "What each figure was used for: the real-text **test** half and the held-out-template and challenge sets "
         "only report; the real-text **dev** half chose the generator's writing and the recipe; the validation split "
@@ -342,7 +376,8 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         "",
         "Columns: precision, recall and F1 of the positive decision at the label's threshold, AUC of the positive "
         "probability, and the same precision / recall / F1 of the bag-of-words baseline (TF-IDF of word 1-2 grams, "
-        "one logistic regression per label, trained on the same generated reports, thresholds chosen the same way).",
+        "one logistic regression per label, trained on the same reports and real texts, thresholds chosen the same "
+        "way).",
         "",
     ]
     lines += evaluation_sections(metrics, labeller)
@@ -354,7 +389,8 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
 def pretraining_section(metrics, other):
     """What pre-training bought: this bundle against one built alike without pre-training."""
     lines = ["## What pre-training bought",
-             "The same build without pre-training (same vocabulary, generated reports, seed and steps; the encoder "
+             "The same build without pre-training (same vocabulary, training reports and real texts, seed and steps; "
+             "the encoder "
              "starts from random weights): `/usr/bin/python3 model/build_default_bundle.py --no-pretraining --out "
              "/tmp/no-pretraining --no-artifacts`, measured beside this bundle by `--evaluate-only --compare "
              "/tmp/no-pretraining`.", "",

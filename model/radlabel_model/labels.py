@@ -8,6 +8,7 @@ A label is one of three classes. Rules (what the generator writes and the model 
 - abnormal: positive when any category is positive or an incidental abnormality is reported;
   otherwise uncertain when any category is uncertain; otherwise negative.
 """
+import gzip
 import json
 
 CATEGORIES = [
@@ -37,7 +38,7 @@ def load_labelled_jsonl(path):
     """Reads labelled reports, one JSON object per line: {"id", "text", "labels": {label: class
     name}}; a label left out is negative. Returns dicts whose "labels" hold class indices."""
     reports = []
-    with open(path, encoding="utf-8") as f:
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
