@@ -9,7 +9,9 @@ sentences. Each family perturbs every base sentence:
 - list: the sentence as one item of a bulleted list of normal findings, without full stops;
 - case: the text upper-cased, lower-cased, title-cased;
 - typo: one letter transposed, dropped or doubled in one word of five letters or more;
-- abbreviation: a term expanded or abbreviated ("MCA" / "middle cerebral artery", "left" / "L").
+- abbreviation: a term expanded or abbreviated ("MCA" / "middle cerebral artery", "left" / "L");
+- wrap: the sentence broken into lines of at most 24 and of 40 characters, as a fixed-width
+  export writes it (a line break inside a sentence must not end it).
 
 A case passes when the model's decisions on the perturbed text equal its decisions on the base
 sentence (invariance). The suite also reports how often the base decisions equal the known
@@ -17,12 +19,14 @@ labels, so that a model cannot pass by deciding the same wrong thing everywhere.
 """
 import collections
 import random
+import textwrap
 
 from . import generator
 from .labels import CATEGORIES, LABELS, NEGATIVE, POSITIVE, UNCERTAIN
 from .realistic import STRUCTURES, capitalise
 
-FAMILIES = ("location", "clause", "list", "case", "typo", "abbreviation")
+FAMILIES = ("location", "clause", "list", "case", "typo", "abbreviation", "wrap")
+WRAP_WIDTHS = (24, 40)
 CLAUSES = [", measuring {a} x {b} mm", " (arrow)", ", best seen on the coronal FLAIR images",
            " on the post-contrast T1-weighted images", ", see series {a} image {b}", ", as shown on image {a}",
            " on the axial T2-weighted sequence", ", measuring approximately {c}.{b} cm"]
@@ -113,6 +117,7 @@ def perturbations(rng, text, template, locations_per_case=None):
     swapped = _swap_abbreviation(text)
     if swapped:
         out["abbreviation"] = [swapped]
+    out["wrap"] = [wrapped for wrapped in (textwrap.fill(text, width) for width in WRAP_WIDTHS) if wrapped != text]
     return out
 
 
