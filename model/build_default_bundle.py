@@ -347,7 +347,8 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         "for a label is its strongest sentence's. A sentence ends at a full stop, except between two numbers "
         "(2.5 cm) and after an abbreviation (a single letter, \"Dr.\", \"approx.\": `ABBREVIATIONS`); a list item's "
         "line break counts as a full stop (`line_breaks_end_sentences`: a line without a sentence end followed by "
-        "one that starts with a capital, a digit or a list marker). Window "
+        "one that starts like a list item: a marker, a number and its \".\" or \")\", or a capital and a lowercase "
+        "letter or a space; a wrapped sentence's line break ends nothing). Window "
         f"{CONFIG['max_tokens']} tokens, overlap {CONFIG['chunk_overlap']}; vocabulary {recipe['vocabulary']} "
         "WordPieces built from the real text and the generated training reports.",
         "",

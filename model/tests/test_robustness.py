@@ -24,7 +24,7 @@ def test_a_sample_of_the_suite_covers_every_family_and_the_bundle_reads_its_base
 
 
 # Strict: when a bundle meets the target this passes, fails the suite, and the marker must go.
-@pytest.mark.xfail(strict=True, reason="the target of 0.95 in every family is not met yet: the list, clause "
+@pytest.mark.xfail(strict=True, reason="the target of 0.95 in every family is not met yet: the clause "
                                        "and typo families fall short (model/default/MODEL_CARD.md, Robustness)")
 def test_a_sample_of_the_suite_passes_every_family_on_the_default_bundle(sample_result):
     rates = {family: r["rate"] for family, r in sample_result["families"].items()}
