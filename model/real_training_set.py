@@ -30,6 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from real_text_eval import DATA, MR, NEAR_DUPLICATE, OUT, fold, read_jsonl, words, write_jsonl  # noqa: E402
+from radlabel_model.corpus import article  # noqa: E402
 from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
 
 REAL_TRAIN = os.path.join(DATA, "real_train.jsonl.gz")
@@ -59,7 +60,7 @@ def candidates(args):
     spans = read_jsonl(os.path.join(OUT, "mtsamples_spans.jsonl"))
     seen = {fold(i["text"]) for i in evaluation}
     evaluation_words = [words(i["text"]) for i in evaluation]
-    articles = {i["pmc_image"].split("_")[0] for i in evaluation if i.get("pmc_image")}
+    articles = {article(i["pmc_image"]) for i in evaluation if i.get("pmc_image")}
     records = {s["record"] for s in spans}
     mtsamples = read_jsonl(os.path.join(DATA, "mtsamples.jsonl.gz"))
     record_texts = [fold(r["text"]) for r in mtsamples if r["id"] in records]
@@ -74,7 +75,7 @@ def candidates(args):
 
     for r in read_jsonl(os.path.join(DATA, "roco_captions.jsonl.gz")):
         caption = r["caption"].strip()
-        if len(caption) > 30 and about_head(caption) and r["pmc_image"].split("_")[0] not in articles:
+        if len(caption) > 30 and about_head(caption) and article(r["pmc_image"]) not in articles:
             add({"id": f"roco-{r['id']}", "source": "roco", "source_id": r["id"], "pmc_image": r["pmc_image"],
                  "license": r["license"], "text": caption})
     for r in mtsamples:
