@@ -32,8 +32,8 @@ RUN ./scripts/install-deps.sh \
 
 FROM debian:12-slim
 # The Debian packages whose libraries the binaries link (scripts/runtime-packages.sh), and
-# OpenBLAS: LibTorch's BLAS is chosen at run time, and Debian's default reference BLAS is ~45x
-# slower (../shared/STACK.md).
+# OpenBLAS: LibTorch's BLAS is chosen at run time, and Debian's default reference BLAS is many
+# times slower.
 COPY --from=build /runtime-packages /tmp/runtime-packages
 RUN apt-get update \
  && apt-get install -y --no-install-recommends $(cat /tmp/runtime-packages) libopenblas0-openmp \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package radlabel needs to build, test and train its default model.
-# Idempotent; run as root (or through sudo). See ../shared/STACK.md for why each one is here:
-# libopenblas0-openmp in particular is not optional (LibTorch is ~45x slower without it).
+# Idempotent; run as root (or through sudo). libopenblas0-openmp is not optional: LibTorch's
+# BLAS is chosen at run time, and Debian's default reference BLAS is many times slower.
 set -euo pipefail
 
 packages=(

@@ -10,7 +10,7 @@ user's model is a converted BioBERT or PubMedBERT; the default model is a small 
 same layout with pre-layer-norm layers (EncoderConfig.pre_layer_norm), pre-trained here on public
 medical text by masked-language modelling (pretraining.py).
 
-The scripted module is the bundle's model.pt. Its contract (see README, "Model bundle"):
+The scripted module is the bundle's model.pt. Its contract (docs/model-bundle.md):
   forward(input_ids: int64 [B, T], attention_mask: int64 [B, T]) -> float32 [B, L, C]
 where T <= max_tokens, each row starts with [CLS] and ends with [SEP] before its padding,
 attention_mask is 1 on real tokens and 0 on padding, and the output holds class probabilities

@@ -1,6 +1,7 @@
 // Options of the dynamic batcher. The field initialisers are the CPU defaults, for the default
 // model (256-token windows, sentence by sentence) on two CPU cores; ForDevice("cuda...") gives
-// the GPU defaults, named per field. Tuning advice is given per field.
+// the GPU defaults, named per field. What each option costs and when to change it, with
+// measurements: docs/tuning.md.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,10 @@ class BatcherObserver;
 class Clock;
 
 struct BatcherOptions {
-  // Most windows (rows) in one model call. Range 1..4096; default 4. On CPU with one thread per
-  // call, rows beyond a few add padding and (for the sentence model) empty sentence slots faster
-  // than they save: `./bench/run.sh` on 2 cores gave 32 unary callers 345.8 reports/s with 4
-  // against 198.2 with 32 (commits 02d9564 and d9d8c99; README "Benchmarks"). CUDA default 256:
-  // a GPU needs thousands of tokens per call to keep its matrix units busy.
+  // Most windows (rows) in one model call. Range 1..4096; default 4: on CPU with one thread per
+  // call, rows beyond a few add padding (and, for the sentence model, empty sentence slots)
+  // faster than they save. CUDA default 256: a GPU needs thousands of tokens per call to keep
+  // its matrix units busy.
   int max_batch_size = 4;
 
   // Most padded tokens in one model call: rows x longest row of the batch. Range: at least the
@@ -29,14 +29,11 @@ struct BatcherOptions {
   int max_batch_tokens = 4096;
 
   // Longest time the first window queued waits for batch-mates while the batch is not full.
-  // Range >= 0; default 2 ms. The wait happens only when concurrent callers are there to wait
-  // for (the previous batch combined several submissions, and this window's request came less
-  // than this long after the one before it); a single caller waiting for each answer never
-  // waits. Zero never waits. While the model is busy work accumulates anyway, so it can only
-  // matter at moderate load. With the default batches of 4, 32 unary callers of one report each
-  // saturate 2 cores either way: 0 and 2 ms gave 160.4/168.5 and 160.2/159.6 reports/s
-  // (alternating, `radlabel bench CORPUS --concurrency=32 --duration=15s` against servers started
-  // with each --max_queue_delay; 2026-11-27).
+  // Range >= 0; default 2 ms; zero never waits. The wait happens only when concurrent callers
+  // are there to wait for (the previous batch combined several submissions, and this window's
+  // request came less than this long after the one before it); a single caller waiting for each
+  // answer never waits. While the model is busy work accumulates anyway, so it can only matter
+  // at moderate load.
   absl::Duration max_queue_delay = absl::Milliseconds(2);
 
   // Most windows waiting in the queue. Range >= max_batch_size; default 8192 (about 30 s of work
@@ -52,12 +49,11 @@ struct BatcherOptions {
 
   // Threads that each take the next batch and run it on the model, concurrently. Range 1..64;
   // default 2, with 1 LibTorch intra-op thread each: workers x intra-op threads = the cores to
-  // use. On 2 cores the bare model ran 1.45x faster as 2 workers x 1 thread than as 1 worker x 2
-  // threads (bench/offline_ceiling.cc, README "Threads"): a small model's operators are too short
-  // for intra-op parallelism to pay, and a single-threaded worker preempted by a gRPC or
-  // tokenizing thread stalls only itself, not a second thread waiting for it at every operator.
-  // CUDA default 4: each worker has its own CUDA stream, so while one waits for its results
-  // (and a model's host-side steps) others keep the GPU busy.
+  // use. More single-threaded workers beat fewer multi-threaded ones for a small model: its
+  // operators are too short for intra-op parallelism to pay, and a single-threaded worker
+  // preempted by a gRPC or tokenizing thread stalls only itself, not a second thread waiting
+  // for it at every operator. CUDA default 4: each worker has its own CUDA stream, so while one
+  // waits for its results (and a model's host-side steps) others keep the GPU busy.
   int model_workers = 2;
 
   // Time source; nullptr means the real clock. Tests inject a fake one.

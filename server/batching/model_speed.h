@@ -1,8 +1,7 @@
 // How fast the model runs windows under load: the median time per window of the latest batches
 // recorded. A median, because slow outliers (a worker preempted by other threads, a batch that
-// pays a one-time cost) mislead an average for tens of batches: with a moving average, an
-// overload run left calls waiting out their 5-minute deadlines, which only estimates far above
-// the model speed measured in that run can explain.
+// pays a one-time cost) mislead an average for tens of batches, and an estimate far above the
+// model's real time per window sends refused callers away for far too long.
 // Not thread-safe: the batcher guards it with its lock.
 #pragma once
 

@@ -2,7 +2,7 @@
 //
 // Not prometheus-cpp's civetweb Exposer: Debian's civetweb starts its threads with 100 KiB
 // stacks, less than the static thread-local storage of LibTorch + OpenBLAS needs, so it cannot
-// start in this process (see ../shared/STACK.md). cpp-httplib uses ordinary threads.
+// start in this process (docs/metrics.md). cpp-httplib uses ordinary threads.
 #pragma once
 
 #include <atomic>

@@ -270,10 +270,9 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
                             ParsePrecision(ResolvedPrecision(options), device));
   at::set_num_threads(options.intra_op_threads);
   // The profiling executor specializes the graph per input shape and, once a served mix of batch
-  // sizes and lengths has used up its re-specializations, falls back to a slower generic plan:
-  // 1-caller p50 latency drifted from 2.9 to 3.9 ms after a 32-caller load. The plain
-  // interpreter keeps it at 2.9-3.1 ms with no measurable throughput cost (offline ceiling,
-  // shuffled batch shapes, 3 runs each). Process-wide; this is the only torch user.
+  // sizes and lengths has used up its re-specializations, falls back to a slower generic plan,
+  // so latency drifts up after a varied load. The plain interpreter keeps latency flat at no
+  // throughput cost (docs/tuning.md). Process-wide; this is the only torch user.
   torch::jit::setGraphExecutorOptimize(false);
   torch::jit::script::Module module;
   try {
@@ -282,7 +281,7 @@ absl::StatusOr<std::unique_ptr<Model>> LoadTorchModel(const std::string& path,
     return absl::InvalidArgumentError(absl::StrCat(
         path, " cannot be loaded by LibTorch ", TORCH_VERSION,
         ": script and save the model with torch ", TORCH_VERSION_MAJOR, ".", TORCH_VERSION_MINOR,
-        " (README, 'Model bundle'). LibTorch said: ", e.what()));
+        " (docs/model-bundle.md). LibTorch said: ", e.what()));
   }
   module.eval();
   if (precision != torch::kFloat32) CastFloatingState(module, precision);

@@ -1,7 +1,7 @@
 // Who may call the service: TLS or mutual TLS on the listening port, and a bearer token checked
 // on every radlabel.v1.Labeller call. The gRPC health service is outside the token check, so
 // that orchestrator probes (which send no token) still reach it; with mutual TLS probes need a
-// client certificate too (or a separate plaintext port in front: see README, "Security").
+// client certificate too (or a separate plaintext port in front: see docs/server.md, "Security").
 #pragma once
 
 #include <grpcpp/security/server_credentials.h>

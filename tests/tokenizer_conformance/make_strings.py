@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/data/tokenizer_conformance_strings.jsonl: the strings on which the C++ tokenizer
-must give exactly the ids of Hugging Face's tokenizer (README, "Tokenizer conformance").
+must give exactly the ids of Hugging Face's tokenizer (docs/model-bundle.md, "Tokenizer conformance").
 Deterministic; rerun after changing the generator or the challenge set:
 
     /usr/bin/python3 tests/tokenizer_conformance/make_strings.py
