@@ -14,12 +14,12 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "common/allocator_tuning.h"
+#include "model/allocator_tuning.h"
 #include "cli/report_reader.h"
 #include "model/bundle.h"
 #include "model/torch_model.h"
 #include "model_runtime_flags.h"
-#include "text/chunker.h"
+#include "text/windows.h"
 #include "text/tokenizer.h"
 
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE, "Model bundle directory.");
@@ -58,12 +58,11 @@ int Run() {
     texts.push_back((*report)->text());
   }
 
-  const ChunkingOptions chunking{bundle->config.max_tokens(), bundle->config.chunk_overlap(),
-                                 tokenizer->cls_id(), tokenizer->sep_id()};
+  const WindowOptions window_options = BundleWindowOptions(*bundle, *tokenizer);
   const absl::Time tokenize_start = absl::Now();
   std::vector<std::vector<int32_t>> windows;
   for (const std::string& text : texts) {
-    for (auto& w : SplitIntoWindows(tokenizer->Encode(text), chunking)) windows.push_back(std::move(w));
+    for (auto& w : SplitIntoWindows(tokenizer->Encode(text), window_options)) windows.push_back(std::move(w));
   }
   const absl::Duration tokenize_time = absl::Now() - tokenize_start;
   std::stable_sort(windows.begin(), windows.end(),

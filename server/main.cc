@@ -13,9 +13,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "batching/batcher.h"
-#include "common/allocator_tuning.h"
+#include "model/allocator_tuning.h"
 #include "common/status_macros.h"
-#include "core/labeller.h"
+#include "core/pipeline.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_endpoint.h"
 #include "model/bundle.h"
@@ -33,8 +33,6 @@ ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "one; empty disables the endpoint.");
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
           "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
-ABSL_FLAG(absl::Duration, max_queue_delay, radlabel::BatcherOptions().max_queue_delay,
-          "Longest wait for batch-mates once the first window is queued, e.g. 2ms; 0 never waits.");
 ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_per_request,
           "Most reports in one LabelRequest (unary, or one stream message).");
 ABSL_FLAG(int, max_stream_messages_in_flight,
@@ -70,8 +68,8 @@ namespace radlabel {
 namespace {
 
 absl::Status Serve() {
-  RADLABEL_ASSIGN_OR_RETURN(const ModelBundle bundle, LoadModelBundle(absl::GetFlag(FLAGS_bundle)));
-  RADLABEL_ASSIGN_OR_RETURN(const WordPieceTokenizer tokenizer, LoadBundleTokenizer(bundle));
+  RADLABEL_ASSIGN_OR_RETURN(ModelBundle bundle, LoadModelBundle(absl::GetFlag(FLAGS_bundle)));
+  RADLABEL_ASSIGN_OR_RETURN(WordPieceTokenizer tokenizer, LoadBundleTokenizer(bundle));
   ModelRuntime runtime = ModelRuntimeFromFlags(TorchModelOptionsFor(bundle, tokenizer));
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             LoadTorchModel(bundle.path(kModelFile), runtime.model));
@@ -88,11 +86,9 @@ absl::Status Serve() {
 
   BatcherOptions& batching = runtime.batching;
   batching.observer = &metrics;
-  batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
   RADLABEL_ASSIGN_OR_RETURN(
-      std::unique_ptr<Batcher> batcher,
-      Batcher::Create(batching, model.get(), tokenizer.pad_id(),
-                      bundle.num_labels() * bundle.num_classes(), bundle.config.max_tokens()));
+      const std::unique_ptr<Pipeline> pipeline,
+      Pipeline::Create(std::move(bundle), std::move(tokenizer), std::move(model), batching));
 
   ServiceOptions service_options;
   service_options.max_reports_per_request = absl::GetFlag(FLAGS_max_reports_per_request);
@@ -102,7 +98,6 @@ absl::Status Serve() {
   service_options.max_report_bytes = absl::GetFlag(FLAGS_max_report_bytes);
   service_options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   RADLABEL_RETURN_IF_ERROR(service_options.Validate());
-  Labeller labeller(bundle, tokenizer, *batcher, model->SupportsEvidence());
   std::optional<BearerTokenCheck> token_check;
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
     RADLABEL_ASSIGN_OR_RETURN(token_check, BearerTokenCheck::FromFile(path));
@@ -111,8 +106,8 @@ absl::Status Serve() {
       const std::shared_ptr<grpc::ServerCredentials> credentials,
       MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                              absl::GetFlag(FLAGS_tls_client_ca)}));
-  LabellerService service(labeller, bundle, batching, service_options, metrics,
-                          token_check ? &*token_check : nullptr);
+  LabellerService service(pipeline->labeller(), pipeline->bundle(), batching, service_options,
+                          metrics, token_check ? &*token_check : nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -144,8 +139,9 @@ absl::Status Serve() {
   server->GetHealthCheckService()->SetServingStatus(v1::Labeller::service_full_name(), true);
   server->GetHealthCheckService()->SetServingStatus(true);
   const std::string host = listen.substr(0, listen.rfind(':'));
-  std::cout << "radlabel-server: serving " << bundle.config.name() << " "
-            << bundle.config.version() << " (sha256 " << bundle.checksum.substr(0, 12)
+  const ModelBundle& served = pipeline->bundle();
+  std::cout << "radlabel-server: serving " << served.config.name() << " "
+            << served.config.version() << " (sha256 " << served.checksum.substr(0, 12)
             << ") listening on " << host << ":" << port << std::endl;
 
   const int signal = WaitForShutdownSignal();
@@ -153,7 +149,7 @@ absl::Status Serve() {
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoSeconds(absl::GetFlag(FLAGS_shutdown_grace)));
-  batcher->Stop();
+  pipeline->batcher().Stop();
   std::cout << "radlabel-server: stopped" << std::endl;
   return absl::OkStatus();
 }

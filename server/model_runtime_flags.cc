@@ -40,6 +40,8 @@ ABSL_FLAG(std::optional<int64_t>, max_queue_tokens, std::nullopt,
           absl::StrCat("Most tokens queued (the queue's memory bound); beyond it calls get "
                        "RESOURCE_EXHAUSTED.",
                        DeviceDefaults(&radlabel::BatcherOptions::max_queue_tokens)));
+ABSL_FLAG(absl::Duration, max_queue_delay, radlabel::BatcherOptions().max_queue_delay,
+          "Longest wait for batch-mates once the first window is queued, e.g. 2ms; 0 never waits.");
 ABSL_FLAG(std::optional<int>, max_queue_windows, std::nullopt,
           absl::StrCat("Most windows queued; beyond it calls get RESOURCE_EXHAUSTED.",
                        DeviceDefaults(&radlabel::BatcherOptions::max_queue_windows)));
@@ -59,6 +61,7 @@ ModelRuntime ModelRuntimeFromFlags(TorchModelOptions model) {
       absl::GetFlag(FLAGS_max_queue_windows).value_or(batching.max_queue_windows);
   batching.max_queue_tokens =
       absl::GetFlag(FLAGS_max_queue_tokens).value_or(batching.max_queue_tokens);
+  batching.max_queue_delay = absl::GetFlag(FLAGS_max_queue_delay);
   return {model, batching};
 }
 

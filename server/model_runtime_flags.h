@@ -1,7 +1,7 @@
-// The command-line flags that choose where and how the model runs (device, precision, threads,
-// batch limits), shared by radlabel-server and radlabel-offline-ceiling so that the ceiling
-// measures exactly what the server would run. Flags left unset take the device's defaults
-// (BatcherOptions::ForDevice).
+// The command-line flags that choose where and how the model runs: device, precision, threads,
+// and every batch flag (limits, queue bounds, wait). Shared by radlabel-server and
+// radlabel-offline-ceiling so that the ceiling measures exactly what the server would run. Flags
+// left unset take the device's defaults (BatcherOptions::ForDevice).
 #pragma once
 
 #include "batching/batcher_options.h"

@@ -167,10 +167,13 @@ void OpenLoop(Client& client, ReportSupply& supply, const BenchOptions& options,
     if (arrival >= end) break;
     // The load's schedule: answers are collected until the next arrival is due.
     while (std::optional<Client::Calls::Ended> ended = calls.Next(arrival)) record(*std::move(ended));
-    std::vector<v1::Report> reports = supply.Take(options.reports_per_request);
-    if (reports.empty()) break;
-    in_flight[next_tag] = {arrival, static_cast<int>(reports.size())};
-    calls.Start(std::move(reports), next_tag++);
+    v1::LabelRequest request;
+    for (v1::Report& report : supply.Take(options.reports_per_request)) {
+      *request.add_reports() = std::move(report);
+    }
+    if (request.reports_size() == 0) break;
+    in_flight[next_tag] = {arrival, request.reports_size()};
+    calls.Start(std::move(request), next_tag++);
   }
   while (std::optional<Client::Calls::Ended> ended = calls.Next()) record(*std::move(ended));
 }

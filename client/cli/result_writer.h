@@ -1,5 +1,5 @@
 // Writes labelling results as JSONL (one object per report) or CSV (one row per report: id,
-// status, error, tokens, chunks, then per label its decision in the CheXpert convention (1
+// status, error, tokens, windows (num_chunks), then per label its decision in the CheXpert convention (1
 // positive, 0 negative, -1 uncertain; other class names as they are), one probability per
 // class, and with evidence the supporting sentence).
 #pragma once

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "batching/batcher_observer.h"
 #include "batching/retry_after.h"
-#include "common/clock.h"
+#include "batching/clock.h"
 #include "common/status_macros.h"
 
 namespace radlabel {

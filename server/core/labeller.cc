@@ -8,28 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "text/sentences.h"
-#include "text/tokenizer.h"
 
 namespace radlabel {
 namespace {
-
-// What evidence needs of one report: its text (a copy: callers' text need not outlive Label),
-// token spans, and each window's attention.
-struct EvidenceInputs {
-  std::string text;
-  std::vector<TextSpan> token_spans;
-  std::vector<std::vector<float>> window_attention;  // [window][labels x window tokens]
-};
-
-// Shared by the windows of one request; the last window to finish completes the request.
-struct RequestState {
-  std::vector<ReportOutcome> outcomes;
-  std::vector<std::vector<std::vector<float>>> window_probabilities;  // [report][window]
-  std::vector<EvidenceInputs> evidence;  // [report] when evidence was asked for
-  std::atomic<int> pending_windows{0};
-  absl::Mutex error_mu;  // several windows of one report may fail on different batches
-  Labeller::Done done;
-};
 
 int ClassIndex(const ModelBundle& bundle, absl::string_view name) {
   for (int c = 0; c < bundle.config.classes_size(); ++c) {
@@ -38,30 +19,118 @@ int ClassIndex(const ModelBundle& bundle, absl::string_view name) {
   return -1;
 }
 
-}  // namespace
+// One request between Label() and its `done`: each report's outcome and window outputs, and
+// what evidence needs. Shared by the request's windows; the last window to finish completes
+// the request, on its batcher thread.
+class PendingRequest {
+ public:
+  PendingRequest(size_t num_reports, bool evidence, const DecisionRule& rule,
+                 const WindowOptions& windows, int negative_class, Labeller::Done done)
+      : rule_(rule), windows_(windows), negative_class_(negative_class), done_(std::move(done)),
+        outcomes_(num_reports), window_probabilities_(num_reports) {
+    if (evidence) evidence_.resize(num_reports);
+  }
 
-int DecideClass(absl::Span<const float> class_probabilities, int positive_class,
-                float threshold) {
-  if (class_probabilities[static_cast<size_t>(positive_class)] >= threshold) return positive_class;
-  int best = -1;
-  for (int c = 0; c < static_cast<int>(class_probabilities.size()); ++c) {
-    if (c == positive_class) continue;
-    if (best < 0 || class_probabilities[static_cast<size_t>(c)] >
-                        class_probabilities[static_cast<size_t>(best)]) {
-      best = c;
+  ReportOutcome& outcome(size_t r) { return outcomes_[r]; }
+  bool wants_evidence() const { return !evidence_.empty(); }
+
+  // Where report r's token spans go when evidence was asked for (its text is copied: callers'
+  // text need not outlive Label), or null.
+  std::vector<TextSpan>* TokenSpansOf(size_t r, absl::string_view text) {
+    if (!wants_evidence()) return nullptr;
+    evidence_[r].text = std::string(text);
+    return &evidence_[r].token_spans;
+  }
+
+  // Report r goes to the model as `windows` windows.
+  void Expect(size_t r, size_t windows) {
+    window_probabilities_[r].resize(windows);
+    if (wants_evidence()) evidence_[r].window_attention.resize(windows);
+    pending_windows_.fetch_add(static_cast<int>(windows), std::memory_order_relaxed);
+  }
+
+  // Window w of report r is done (it held `window_tokens` tokens). The last one completes the
+  // request.
+  void WindowDone(size_t r, size_t w, size_t window_tokens, absl::StatusOr<WindowOutput> out) {
+    if (out.ok()) {
+      window_probabilities_[r][w].assign(out->probabilities.begin(), out->probabilities.end());
+      if (wants_evidence()) KeepAttention(evidence_[r].window_attention[w], *out, window_tokens);
+    } else {
+      absl::MutexLock lock(&error_mu_);
+      if (outcomes_[r].status.ok()) outcomes_[r].status = out.status();
+    }
+    if (pending_windows_.fetch_sub(1, std::memory_order_acq_rel) == 1) Complete();
+  }
+
+  // Combines each labelled report's windows, decides, finds evidence and hands the outcomes
+  // over. Runs once: after the last window, or at once when no report needs the model.
+  void Complete() {
+    for (size_t r = 0; r < outcomes_.size(); ++r) {
+      if (outcomes_[r].status.ok() && !window_probabilities_[r].empty()) CompleteReport(r);
+    }
+    done_(std::move(outcomes_));
+  }
+
+ private:
+  // What evidence needs of one report: its text, token spans and each window's attention.
+  struct EvidenceInputs {
+    std::string text;
+    std::vector<TextSpan> token_spans;
+    std::vector<std::vector<float>> window_attention;  // [window][labels x window tokens]
+  };
+
+  // Keeps each label's weights over the window's own tokens: [labels x window tokens].
+  static void KeepAttention(std::vector<float>& kept, const WindowOutput& out,
+                            size_t window_tokens) {
+    const auto stride = static_cast<size_t>(out.attention_stride);
+    for (size_t row = 0; stride > 0 && row < out.attention.size(); row += stride) {
+      const auto first = out.attention.begin() + static_cast<std::ptrdiff_t>(row);
+      kept.insert(kept.end(), first, first + static_cast<std::ptrdiff_t>(window_tokens));
     }
   }
-  return best;
-}
+
+  void CompleteReport(size_t r) {
+    ReportOutcome& outcome = outcomes_[r];
+    CombinedReport combined = Combine(window_probabilities_[r], rule_);
+    window_probabilities_[r].clear();
+    outcome.probabilities = std::move(combined.probabilities);
+    outcome.decisions = std::move(combined.decisions);
+    if (!wants_evidence()) return;
+    const EvidenceInputs& in = evidence_[r];
+    const std::vector<TextSpan> sentences = SplitSentences(in.text);
+    const auto num_labels = static_cast<size_t>(rule_.num_labels);
+    outcome.evidence.resize(num_labels);
+    for (size_t l = 0; l < num_labels; ++l) {
+      if (outcome.decisions[l] == negative_class_) continue;
+      const int window = combined.deciding_window[l];
+      const std::vector<float>& attention = in.window_attention[static_cast<size_t>(window)];
+      const size_t window_tokens = attention.size() / num_labels;
+      outcome.evidence[l] = PickEvidence(
+          in.text, sentences, in.token_spans, WindowFirstToken(window, windows_),
+          absl::Span<const float>(attention).subspan(l * window_tokens, window_tokens));
+    }
+  }
+
+  const DecisionRule& rule_;
+  const WindowOptions& windows_;
+  const int negative_class_;
+  const Labeller::Done done_;
+  std::vector<ReportOutcome> outcomes_;
+  std::vector<std::vector<std::vector<float>>> window_probabilities_;  // [report][window]
+  std::vector<EvidenceInputs> evidence_;  // [report] when evidence was asked for
+  std::atomic<int> pending_windows_{0};
+  absl::Mutex error_mu_;  // several windows of one report may fail on different batches
+};
+
+}  // namespace
 
 Labeller::Labeller(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer,
                    Batcher& batcher, bool evidence_supported)
-    : bundle_(bundle),
-      tokenizer_(tokenizer),
+    : tokenizer_(tokenizer),
       batcher_(batcher),
       evidence_supported_(evidence_supported),
-      chunking_{bundle.config.max_tokens(), bundle.config.chunk_overlap(), tokenizer.cls_id(),
-                tokenizer.sep_id()},
+      windows_(BundleWindowOptions(bundle, tokenizer)),
+      rule_(DecisionRule::Of(bundle)),
       negative_class_(ClassIndex(bundle, "negative")) {}
 
 absl::Status Labeller::Validate(const ReportRef& report, const LabelOptions& options) const {
@@ -87,60 +156,31 @@ absl::Status Labeller::Validate(const ReportRef& report, const LabelOptions& opt
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::vector<int32_t>>> Labeller::Windows(
+    const ReportRef& report, std::vector<TextSpan>* token_spans, int* num_tokens) const {
+  const std::vector<int32_t> tokens = tokenizer_.Encode(report.text, token_spans);
+  if (tokens.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "report '", report.id, "' has no words (only white space or control characters); "
+        "send the report's text"));
+  }
+  *num_tokens = static_cast<int>(tokens.size());
+  return SplitIntoWindows(tokens, windows_);
+}
+
 absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOptions& options,
                              Done done) {
   if (options.evidence && !evidence_supported_) {
     return absl::FailedPreconditionError(
-        "this model cannot return evidence: its model.pt exports no evidence() method (README, "
-        "'Model bundle'); send the request without include_evidence");
+        "this model cannot return evidence: its model.pt exports no evidence() method "
+        "(docs/model-bundle.md); send the request without include_evidence");
   }
-  auto state = std::make_shared<RequestState>();
-  state->outcomes.resize(reports.size());
-  state->window_probabilities.resize(reports.size());
-  if (options.evidence) state->evidence.resize(reports.size());
-  state->done = std::move(done);
-
-  const int num_labels = bundle_.num_labels();
-  const int num_classes = bundle_.num_classes();
-  const int positive = bundle_.positive_class;
-  // Runs once, after the last window of the request: combine windows, decide, find evidence,
-  // hand over.
-  auto finish = [this, num_labels, num_classes, positive](RequestState& s) {
-    for (size_t r = 0; r < s.outcomes.size(); ++r) {
-      ReportOutcome& outcome = s.outcomes[r];
-      if (!outcome.status.ok() || s.window_probabilities[r].empty()) continue;
-      const std::vector<std::vector<float>>& windows = s.window_probabilities[r];
-      const std::vector<int> best = BestWindowPerLabel(windows, num_labels, num_classes, positive);
-      outcome.probabilities = CombineWindows(windows, best, num_classes);
-      outcome.decisions.resize(static_cast<size_t>(num_labels));
-      for (int l = 0; l < num_labels; ++l) {
-        outcome.decisions[static_cast<size_t>(l)] = DecideClass(
-            absl::Span<const float>(outcome.probabilities)
-                .subspan(static_cast<size_t>(l * num_classes), static_cast<size_t>(num_classes)),
-            positive, bundle_.config.labels(l).threshold());
-      }
-      if (!s.evidence.empty()) {
-        const EvidenceInputs& in = s.evidence[r];
-        const std::vector<TextSpan> sentences = SplitSentences(in.text);
-        outcome.evidence.resize(static_cast<size_t>(num_labels));
-        for (size_t l = 0; l < static_cast<size_t>(num_labels); ++l) {
-          if (outcome.decisions[l] == negative_class_) continue;
-          const auto w = static_cast<size_t>(best[l]);
-          const size_t window_tokens = in.window_attention[w].size() / static_cast<size_t>(num_labels);
-          outcome.evidence[l] = PickEvidence(
-              in.text, sentences, in.token_spans, WindowFirstToken(best[l], chunking_),
-              absl::Span<const float>(in.window_attention[w]).subspan(l * window_tokens, window_tokens));
-        }
-      }
-      s.window_probabilities[r].clear();
-    }
-    s.done(std::move(s.outcomes));
-  };
-
+  auto request = std::make_shared<PendingRequest>(reports.size(), options.evidence, rule_,
+                                                  windows_, negative_class_, std::move(done));
   std::vector<BatchTask> tasks;
   absl::flat_hash_map<absl::string_view, size_t> first_with_id;
   for (size_t r = 0; r < reports.size(); ++r) {
-    ReportOutcome& outcome = state->outcomes[r];
+    ReportOutcome& outcome = request->outcome(r);
     outcome.status = Validate(reports[r], options);
     if (!outcome.status.ok()) continue;
     if (const auto [first, inserted] = first_with_id.emplace(reports[r].id, r); !inserted) {
@@ -149,56 +189,30 @@ absl::Status Labeller::Label(absl::Span<const ReportRef> reports, const LabelOpt
           "position ", first->second, ", again at ", r, "); give every report a unique id"));
       continue;
     }
-    std::vector<TextSpan>* spans = nullptr;
-    if (options.evidence) {
-      state->evidence[r].text = std::string(reports[r].text);
-      spans = &state->evidence[r].token_spans;
-    }
-    const std::vector<int32_t> tokens = tokenizer_.Encode(reports[r].text, spans);
-    if (tokens.empty()) {
-      outcome.status = absl::InvalidArgumentError(absl::StrCat(
-          "report '", reports[r].id, "' has no words (only white space or control characters); "
-          "send the report's text"));
+    auto windows =
+        Windows(reports[r], request->TokenSpansOf(r, reports[r].text), &outcome.num_tokens);
+    if (!windows.ok()) {
+      outcome.status = windows.status();
       continue;
     }
-    std::vector<std::vector<int32_t>> windows = SplitIntoWindows(tokens, chunking_);
-    outcome.num_tokens = static_cast<int>(tokens.size());
-    outcome.num_windows = static_cast<int>(windows.size());
-    state->window_probabilities[r].resize(windows.size());
-    if (options.evidence) state->evidence[r].window_attention.resize(windows.size());
-    for (size_t w = 0; w < windows.size(); ++w) {
+    outcome.num_windows = static_cast<int>(windows->size());
+    request->Expect(r, windows->size());
+    for (size_t w = 0; w < windows->size(); ++w) {
       BatchTask task;
-      const size_t window_tokens = windows[w].size();
-      task.token_ids = std::move(windows[w]);
+      const size_t window_tokens = (*windows)[w].size();
+      task.token_ids = std::move((*windows)[w]);
       task.want_attention = options.evidence;
       task.caller = options.caller;
-      task.done = [state, r, w, window_tokens, finish](absl::StatusOr<WindowOutput> out) {
-        if (out.ok()) {
-          state->window_probabilities[r][w].assign(out->probabilities.begin(),
-                                                   out->probabilities.end());
-          if (!state->evidence.empty()) {
-            // Keep each label's weights over the window's own tokens: [labels x window tokens].
-            std::vector<float>& kept = state->evidence[r].window_attention[w];
-            const auto stride = static_cast<size_t>(out->attention_stride);
-            for (size_t row = 0; stride > 0 && row < out->attention.size(); row += stride) {
-              const auto first = out->attention.begin() + static_cast<std::ptrdiff_t>(row);
-              kept.insert(kept.end(), first, first + static_cast<std::ptrdiff_t>(window_tokens));
-            }
-          }
-        } else {
-          absl::MutexLock lock(&state->error_mu);
-          if (state->outcomes[r].status.ok()) state->outcomes[r].status = out.status();
-        }
-        if (state->pending_windows.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(*state);
+      task.done = [request, r, w, window_tokens](absl::StatusOr<WindowOutput> out) {
+        request->WindowDone(r, w, window_tokens, std::move(out));
       };
       tasks.push_back(std::move(task));
     }
   }
   if (tasks.empty()) {
-    finish(*state);
+    request->Complete();
     return absl::OkStatus();
   }
-  state->pending_windows.store(static_cast<int>(tasks.size()), std::memory_order_relaxed);
   return batcher_.Submit(std::move(tasks));
 }
 

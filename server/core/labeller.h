@@ -13,10 +13,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "batching/batcher.h"
+#include "core/combine.h"
 #include "core/evidence.h"
 #include "model/bundle.h"
-#include "text/chunker.h"
 #include "text/tokenizer.h"
+#include "text/windows.h"
 
 namespace radlabel {
 
@@ -39,10 +40,6 @@ struct ReportOutcome {
   int num_tokens = 0;
   int num_windows = 0;
 };
-
-// Per label: the positive class when its probability reaches the threshold, otherwise the more
-// probable of the other classes (the lower index on ties).
-int DecideClass(absl::Span<const float> class_probabilities, int positive_class, float threshold);
 
 struct LabelOptions {
   // Return each non-negative label's supporting sentence. Needs a model that supports
@@ -76,12 +73,17 @@ class Labeller {
 
  private:
   absl::Status Validate(const ReportRef& report, const LabelOptions& options) const;
+  // A valid report's windows of token ids, or INVALID_ARGUMENT when it holds no words; its
+  // token count goes to `num_tokens`, and with `token_spans` each token's span in the text.
+  absl::StatusOr<std::vector<std::vector<int32_t>>> Windows(const ReportRef& report,
+                                                            std::vector<TextSpan>* token_spans,
+                                                            int* num_tokens) const;
 
-  const ModelBundle& bundle_;
   const WordPieceTokenizer& tokenizer_;
   Batcher& batcher_;
   const bool evidence_supported_;
-  const ChunkingOptions chunking_;
+  const WindowOptions windows_;
+  const DecisionRule rule_;
   // Index of the class named "negative", or -1: labels decided otherwise get evidence.
   const int negative_class_;
 };

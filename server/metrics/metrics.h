@@ -59,8 +59,6 @@ class Metrics final : public BatcherObserver {
   std::string Scrape(absl::Time now);
 
  private:
-  prometheus::Counter& Requests(Rpc rpc, absl::StatusCode code);
-
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& reports_;

@@ -11,13 +11,13 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
-#include "model/sha256.h"
+#include "common/sha256.h"
 
 namespace radlabel {
 namespace {
 
 constexpr char kBundleHelp[] =
-    "a bundle holds model.pt, vocab.txt, labels.json and MANIFEST.sha256 (README, 'Model bundle')";
+    "a bundle holds model.pt, vocab.txt, labels.json and MANIFEST.sha256 (docs/model-bundle.md)";
 
 // Parses `sha256sum` output: "<64 hex digits> <space or *><file name>" per line.
 absl::StatusOr<absl::flat_hash_map<std::string, std::string>> ParseManifest(
@@ -137,6 +137,11 @@ absl::StatusOr<ModelBundle> LoadModelBundle(const std::string& directory) {
     if (bundle.config.classes(i) == bundle.config.positive_class()) bundle.positive_class = i;
   }
   return bundle;
+}
+
+WindowOptions BundleWindowOptions(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer) {
+  return {bundle.config.max_tokens(), bundle.config.chunk_overlap(), tokenizer.cls_id(),
+          tokenizer.sep_id()};
 }
 
 absl::StatusOr<WordPieceTokenizer> LoadBundleTokenizer(const ModelBundle& bundle) {

@@ -1,7 +1,7 @@
 // A model bundle: the directory that holds everything needed to serve one model.
 //
 //   model.pt         TorchScript: forward(input_ids int64 [B,T], attention_mask int64 [B,T])
-//                    -> float32 [B, labels, classes] class probabilities (see README)
+//                    -> float32 [B, labels, classes] class probabilities (docs/model-bundle.md)
 //   vocab.txt        WordPiece vocabulary, one token per line, id = line number
 //   labels.json      BundleConfig (proto/radlabel/v1/bundle.proto) as JSON
 //   MANIFEST.sha256  `sha256sum` output over the three files above
@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "radlabel/v1/bundle.pb.h"
 #include "text/tokenizer.h"
+#include "text/windows.h"
 
 namespace radlabel {
 
@@ -40,6 +41,10 @@ absl::StatusOr<ModelBundle> LoadModelBundle(const std::string& directory);
 
 // The WordPiece tokenizer of the bundle: its vocab.txt with its labels.json settings.
 absl::StatusOr<WordPieceTokenizer> LoadBundleTokenizer(const ModelBundle& bundle);
+
+// How the bundle's model reads a long report: its window (max_tokens) and the windows' overlap
+// (chunk_overlap), framed by `tokenizer`'s [CLS] and [SEP].
+WindowOptions BundleWindowOptions(const ModelBundle& bundle, const WordPieceTokenizer& tokenizer);
 
 // Checks a parsed labels.json; exposed for tests.
 absl::Status ValidateBundleConfig(const v1::BundleConfig& config);

@@ -8,39 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "batching/retry_after.h"
+#include "service/convert.h"
 #include "service/grpc_status.h"
 
 namespace radlabel {
 namespace {
-
-v1::ModelInfo MakeModelInfo(const ModelBundle& bundle, const BatcherOptions& batching,
-                            const ServiceOptions& options, bool supports_evidence) {
-  v1::ModelInfo info;
-  const v1::BundleConfig& config = bundle.config;
-  info.set_name(config.name());
-  info.set_version(config.version());
-  info.set_checksum(bundle.checksum);
-  *info.mutable_classes() = config.classes();
-  info.set_positive_class(config.positive_class());
-  for (const v1::BundleLabel& label : config.labels()) {
-    v1::LabelInfo* out = info.add_labels();
-    out->set_name(label.name());
-    out->set_threshold(label.threshold());
-  }
-  info.set_max_tokens(config.max_tokens());
-  info.set_chunk_overlap(config.chunk_overlap());
-  v1::ServerLimits* limits = info.mutable_limits();
-  limits->set_max_reports_per_request(options.max_reports_per_request);
-  limits->set_max_batch_size(batching.max_batch_size);
-  limits->set_max_batch_tokens(batching.max_batch_tokens);
-  limits->set_max_queue_delay_micros(absl::ToInt64Microseconds(batching.max_queue_delay));
-  limits->set_max_queue_windows(batching.max_queue_windows);
-  limits->set_max_queue_tokens(batching.max_queue_tokens);
-  limits->set_max_report_bytes(options.max_report_bytes);
-  limits->set_max_message_bytes(options.max_message_bytes);
-  info.set_supports_evidence(supports_evidence);
-  return info;
-}
 
 // The call's deadline and cancellation, for the batcher to drop work nobody waits for.
 // IsCancelled is thread-safe and the context outlives the call's labelling (the call finishes
@@ -52,33 +24,6 @@ std::shared_ptr<const CallerState> CallerOf(grpc::CallbackServerContext* context
   }
   caller->cancelled = [context] { return context->IsCancelled(); };
   return caller;
-}
-
-void SetStatus(const absl::Status& status, v1::ReportResult* result) {
-  result->mutable_status()->set_code(static_cast<int32_t>(status.code()));
-  result->mutable_status()->set_message(std::string(status.message()));
-}
-
-void FillResult(const ReportOutcome& outcome, const ModelBundle& bundle, v1::ReportResult* result) {
-  SetStatus(outcome.status, result);
-  result->set_num_tokens(outcome.num_tokens);
-  result->set_num_chunks(outcome.num_windows);
-  if (!outcome.status.ok()) return;
-  const int num_classes = bundle.num_classes();
-  for (int l = 0; l < bundle.num_labels(); ++l) {
-    v1::LabelResult* label = result->add_labels();
-    label->set_name(bundle.config.labels(l).name());
-    const auto first = outcome.probabilities.begin() + l * num_classes;
-    label->mutable_probabilities()->Add(first, first + num_classes);
-    label->set_decision(bundle.config.classes(outcome.decisions[static_cast<size_t>(l)]));
-    if (static_cast<size_t>(l) < outcome.evidence.size() && outcome.evidence[static_cast<size_t>(l)]) {
-      const Evidence& evidence = *outcome.evidence[static_cast<size_t>(l)];
-      v1::Evidence* out = label->mutable_evidence();
-      out->set_start(evidence.start);
-      out->set_end(evidence.end);
-      out->set_weight(evidence.weight);
-    }
-  }
 }
 
 // One LabelStream call. Reads request messages while fewer than max_stream_messages_in_flight
@@ -119,11 +64,7 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
     Continue([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       if (!started.ok()) {
         // The stream goes on; the client sees why each report of this message failed.
-        for (const v1::Report& report : request_.reports()) {
-          v1::ReportResult* result = slot->response.add_results();
-          result->set_id(report.id());
-          SetStatus(started, result);
-        }
+        FailEveryReport(request_, started, &slot->response);
         slot->ready = true;
       }
       if (static_cast<int>(pending_.size()) < service_.options().max_stream_messages_in_flight) {
@@ -191,30 +132,6 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
 
 }  // namespace
 
-absl::Status ServiceOptions::Validate() const {
-  if (max_reports_per_request < 1 || max_reports_per_request > 100000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_reports_per_request is ", max_reports_per_request, "; choose 1..100000"));
-  }
-  if (max_stream_messages_in_flight < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("max_stream_messages_in_flight is ",
-                                                   max_stream_messages_in_flight,
-                                                   "; it must be at least 1"));
-  }
-  if (max_report_bytes < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_report_bytes is ", max_report_bytes, "; it must be at least 1"));
-  }
-  if (max_message_bytes < 1024) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_message_bytes is ", max_message_bytes, "; choose at least 1024 (default 64 MiB)"));
-  }
-  if (retry_pushback < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");
-  }
-  return absl::OkStatus();
-}
-
 LabellerService::LabellerService(Labeller& labeller, const ModelBundle& bundle,
                                  const BatcherOptions& batching, const ServiceOptions& options,
                                  Metrics& metrics, const BearerTokenCheck* token_check)
@@ -230,28 +147,15 @@ absl::Status LabellerService::StartLabelling(Rpc rpc, const v1::LabelRequest& re
                                              std::function<void()> done,
                                              std::shared_ptr<const CallerState> caller) {
   const absl::Time received = absl::Now();
-  const int n = request.reports_size();
-  absl::Status started;
-  if (n < 1 || n > options_.max_reports_per_request) {
-    started = absl::InvalidArgumentError(
-        absl::StrCat("the request holds ", n, " reports; send 1 to ",
-                     options_.max_reports_per_request, " per request (split larger batches)"));
-  } else {
-    std::vector<ReportRef> refs;
-    refs.reserve(static_cast<size_t>(n));
-    std::vector<std::string> ids;
-    ids.reserve(static_cast<size_t>(n));
-    for (const v1::Report& report : request.reports()) {
-      refs.push_back(ReportRef{report.id(), report.text()});
-      ids.push_back(report.id());
-    }
-    LabelOptions label_options;
-    label_options.evidence = request.include_evidence();
-    label_options.caller = std::move(caller);
-    label_options.max_report_bytes = static_cast<size_t>(options_.max_report_bytes);
+  absl::Status started = CheckReportCount(request, options_);
+  if (started.ok()) {
+    std::vector<std::string> ids;  // `request` may be reused before the outcomes arrive
+    ids.reserve(static_cast<size_t>(request.reports_size()));
+    for (const v1::Report& report : request.reports()) ids.push_back(report.id());
     started = labeller_.Label(
-        refs, label_options, [this, rpc, received, response, ids = std::move(ids),
-               done = std::move(done)](std::vector<ReportOutcome> outcomes) {
+        ReportRefsOf(request), LabelOptionsOf(request, options_, std::move(caller)),
+        [this, rpc, received, response, ids = std::move(ids),
+         done = std::move(done)](std::vector<ReportOutcome> outcomes) {
           response->clear_results();
           response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
           std::vector<absl::StatusCode> codes;

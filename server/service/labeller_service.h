@@ -6,32 +6,10 @@
 #include "core/labeller.h"
 #include "metrics/metrics.h"
 #include "radlabel/v1/labeller.grpc.pb.h"
+#include "service/service_options.h"
 #include "service/transport_security.h"
 
 namespace radlabel {
-
-struct ServiceOptions {
-  // Most reports in one LabelRequest (a unary call or one stream message). Range 1..100000;
-  // default 1024. Larger requests get INVALID_ARGUMENT: split them.
-  int max_reports_per_request = 1024;
-  // Stream messages a LabelStream reads ahead of the responses it has written. Range >= 1;
-  // default 16. When reached the server stops reading, so gRPC flow control slows the writer
-  // instead of the server buffering without bound.
-  int max_stream_messages_in_flight = 16;
-  // Longest report text, in bytes (LabelOptions::max_report_bytes). Range >= 1; default 256 KiB.
-  int64_t max_report_bytes = static_cast<int64_t>(LabelOptions().max_report_bytes);
-  // Largest request message gRPC accepts, in bytes; a larger one fails its call with
-  // RESOURCE_EXHAUSTED. Range >= 1024; default 64 MiB.
-  int max_message_bytes = 64 << 20;
-  // The least pushback sent with a unary call refused with RESOURCE_EXHAUSTED (queue full), as
-  // the grpc-retry-pushback-ms trailer: how long gRPC clients with a retry policy (radlabel's
-  // client library has one) wait before trying again. Under load the time when the batcher
-  // has booked room for the call is sent instead where it is longer (batching/batcher.h). Range
-  // >= 0; default 100 ms, a few batches' time.
-  absl::Duration retry_pushback = absl::Milliseconds(100);
-
-  absl::Status Validate() const;
-};
 
 class LabellerService final : public v1::Labeller::CallbackService {
  public:

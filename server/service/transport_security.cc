@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/file_contents.h"
-#include "model/sha256.h"
+#include "common/sha256.h"
 
 namespace radlabel {
 

@@ -1,17 +1,18 @@
 // libFuzzer target: request validation and everything a request's reports go through before
 // and after the model (UTF-8 checks, size and id checks, tokenization, windowing, combining,
-// evidence), on a LabelRequest decoded from arbitrary bytes. The model is a stand-in that
-// returns uniform probabilities, so that the fuzzer spends its time in radlabel's own code.
+// evidence, conversion to the response), on a LabelRequest decoded from arbitrary bytes. The
+// model is a stand-in that returns uniform probabilities, so that the fuzzer spends its time in
+// radlabel's own code.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/stubs/logging.h"
-#include "batching/batcher.h"
-#include "core/labeller.h"
+#include "core/pipeline.h"
 #include "model/bundle.h"
 #include "radlabel/v1/labeller.pb.h"
+#include "service/convert.h"
 
 namespace {
 
@@ -34,58 +35,49 @@ class UniformModel final : public radlabel::Model {
   const int labels_, classes_;
 };
 
-struct Service {
-  radlabel::ModelBundle bundle;
-  radlabel::WordPieceTokenizer tokenizer;
-  UniformModel model;
-  std::unique_ptr<radlabel::Batcher> batcher;
-  std::unique_ptr<radlabel::Labeller> labeller;
-};
-
-Service& TheService() {
-  static Service* service = [] {
+radlabel::Pipeline& ThePipeline() {
+  static radlabel::Pipeline* pipeline = [] {
     // Invalid UTF-8 in string fields is an expected input here, not news.
     google::protobuf::SetLogHandler(nullptr);
     auto bundle = radlabel::LoadModelBundle(RADLABEL_DEFAULT_BUNDLE);
     if (!bundle.ok()) std::abort();
     auto tokenizer = radlabel::LoadBundleTokenizer(*bundle);
     if (!tokenizer.ok()) std::abort();
-    auto* s = new Service{*bundle, *std::move(tokenizer),
-                          UniformModel(bundle->num_labels(), bundle->num_classes()), nullptr,
-                          nullptr};
+    auto model = std::make_unique<UniformModel>(bundle->num_labels(), bundle->num_classes());
     radlabel::BatcherOptions options;
     options.max_queue_delay = absl::ZeroDuration();
-    auto batcher = radlabel::Batcher::Create(options, &s->model, s->tokenizer.pad_id(),
-                                             s->bundle.num_labels() * s->bundle.num_classes(),
-                                             s->bundle.config.max_tokens());
-    if (!batcher.ok()) std::abort();
-    s->batcher = *std::move(batcher);
-    s->labeller = std::make_unique<radlabel::Labeller>(s->bundle, s->tokenizer, *s->batcher, true);
-    return s;
+    auto built = radlabel::Pipeline::Create(*std::move(bundle), *std::move(tokenizer),
+                                            std::move(model), options);
+    if (!built.ok()) std::abort();
+    return built->release();
   }();
-  return *service;
+  return *pipeline;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Service& service = TheService();
+  radlabel::Pipeline& pipeline = ThePipeline();
   radlabel::v1::LabelRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size)) || request.reports_size() > 64) return 0;
-  std::vector<radlabel::ReportRef> refs;
-  for (const radlabel::v1::Report& report : request.reports()) refs.push_back({report.id(), report.text()});
-  radlabel::LabelOptions options;
-  options.evidence = request.include_evidence();
-  options.max_report_bytes = 4096;
+  radlabel::ServiceOptions service_options;
+  service_options.max_report_bytes = 4096;
+  if (!radlabel::CheckReportCount(request, service_options).ok()) return 0;
+  radlabel::v1::LabelResponse response;
   absl::Notification done;
-  size_t outcomes = 0;
-  const absl::Status started = service.labeller->Label(
-      refs, options, [&](std::vector<radlabel::ReportOutcome> results) {
-        outcomes = results.size();
+  const absl::Status started = pipeline.labeller().Label(
+      radlabel::ReportRefsOf(request), radlabel::LabelOptionsOf(request, service_options, nullptr),
+      [&](std::vector<radlabel::ReportOutcome> outcomes) {
+        for (const radlabel::ReportOutcome& outcome : outcomes) {
+          radlabel::FillResult(outcome, pipeline.bundle(), response.add_results());
+        }
         done.Notify();
       });
-  if (!started.ok()) return 0;
+  if (!started.ok()) {
+    radlabel::FailEveryReport(request, started, &response);
+    return 0;
+  }
   done.WaitForNotification();
-  if (outcomes != refs.size()) std::abort();
+  if (response.results_size() != request.reports_size()) std::abort();
   return 0;
 }

@@ -37,6 +37,12 @@ std::vector<v1::Report> ReadSamples(int count) {
   return reports;
 }
 
+v1::LabelRequest RequestOf(const std::vector<v1::Report>& reports) {
+  v1::LabelRequest request;
+  for (const v1::Report& report : reports) *request.add_reports() = report;
+  return request;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -120,7 +126,7 @@ TEST_F(ServerTest, StreamedReportsComeBackOnceInOrderWithPythonsProbabilities) {
     EXPECT_EQ(results[i].status().code(), 0) << results[i].status().message();
     multi_window += results[i].num_chunks() > 1;
   }
-  EXPECT_GT(multi_window, 0) << "the sample should exercise chunking";
+  EXPECT_GT(multi_window, 0) << "the sample should exercise long reports' windows";
 
   const auto expected = PythonProbabilities(reports);
   ASSERT_EQ(expected.size(), reports.size());
@@ -201,7 +207,7 @@ TEST_F(ServerTest, ConcurrentCallsEndOnTheWaitingThreadByTagAndCancelCleanly) {
   EXPECT_FALSE(calls.Next().has_value());
 
   for (uint64_t tag = 7; tag < 10; ++tag) {
-    calls.Start({reports.begin() + 4 * (tag - 7), reports.begin() + 4 * (tag - 6)}, tag);
+    calls.Start(RequestOf({reports.begin() + 4 * (tag - 7), reports.begin() + 4 * (tag - 6)}), tag);
   }
   EXPECT_EQ(calls.in_flight(), 3);
   absl::flat_hash_set<uint64_t> tags;
@@ -214,7 +220,7 @@ TEST_F(ServerTest, ConcurrentCallsEndOnTheWaitingThreadByTagAndCancelCleanly) {
   EXPECT_EQ(tags, (absl::flat_hash_set<uint64_t>{7, 8, 9}));
 
   // Cancelled calls still end, each once, through Next.
-  for (uint64_t tag = 0; tag < 8; ++tag) calls.Start(reports, tag);
+  for (uint64_t tag = 0; tag < 8; ++tag) calls.Start(RequestOf(reports), tag);
   calls.CancelAll();
   int ended_calls = 0;
   while (std::optional<Client::Calls::Ended> ended = calls.Next()) {
@@ -227,7 +233,7 @@ TEST_F(ServerTest, ConcurrentCallsEndOnTheWaitingThreadByTagAndCancelCleanly) {
 
   // Calls left in flight are cancelled and awaited by the destructor (ASan checks the rest).
   auto abandoned = std::make_unique<Client::Calls>(*client_);
-  for (uint64_t tag = 0; tag < 8; ++tag) abandoned->Start(reports, tag);
+  for (uint64_t tag = 0; tag < 8; ++tag) abandoned->Start(RequestOf(reports), tag);
   abandoned.reset();
   EXPECT_TRUE(client_->Label(reports).ok());
 }

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "model/bundle.h"
-#include "model/sha256.h"
+#include "common/sha256.h"
 
 namespace radlabel::testing {
 

@@ -2,82 +2,37 @@
 
 #include <gtest/gtest.h>
 
+#include "core/pipeline.h"
+
 #include "fake_model.h"
+#include "word_bundle.h"
 
 namespace radlabel {
 namespace {
 
 using testing::FakeModel;
-
-// Vocabulary ids: 0..3 special, then words.
-const std::vector<std::string> kVocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "normal", "stroke", "mass"};
-constexpr int64_t kStroke = 5, kMass = 6;
-
-// Two labels (stroke, mass) x three classes (negative, positive, uncertain). A window is
-// positive for a label when it contains the label's word.
-std::vector<float> WordDetector(const std::vector<int64_t>& ids, const std::vector<int64_t>&) {
-  std::vector<float> out;
-  for (int64_t word : {kStroke, kMass}) {
-    const bool present = std::find(ids.begin(), ids.end(), word) != ids.end();
-    out.insert(out.end(), present ? std::initializer_list<float>{0.05f, 0.9f, 0.05f}
-                                  : std::initializer_list<float>{0.7f, 0.1f, 0.2f});
-  }
-  return out;
-}
-
-// Each label attends evenly to its own word's tokens (to [CLS] when the window has none).
-std::vector<float> WordAttention(const std::vector<int64_t>& ids, const std::vector<int64_t>&) {
-  std::vector<float> out;
-  for (int64_t word : {kStroke, kMass}) {
-    std::vector<float> row(ids.size(), 0.0f);
-    const auto n = std::count(ids.begin(), ids.end(), word);
-    for (size_t t = 0; t < ids.size(); ++t) {
-      if (ids[t] == word) row[t] = 1.0f / static_cast<float>(n);
-    }
-    if (n == 0) row[0] = 1.0f;
-    out.insert(out.end(), row.begin(), row.end());
-  }
-  return out;
-}
-
-ModelBundle TestBundle() {
-  ModelBundle bundle;
-  v1::BundleConfig& config = bundle.config;
-  config.set_name("test");
-  for (const char* c : {"negative", "positive", "uncertain"}) config.add_classes(c);
-  config.set_positive_class("positive");
-  for (const char* l : {"stroke", "mass"}) {
-    v1::BundleLabel* label = config.add_labels();
-    label->set_name(l);
-    label->set_threshold(0.5f);
-  }
-  config.set_max_tokens(6);  // 4 content tokens per window
-  config.set_chunk_overlap(1);
-  config.set_do_lower_case(true);
-  config.set_max_input_chars_per_word(100);
-  bundle.positive_class = 1;
-  return bundle;
-}
+using testing::kVocab;
+using testing::TestBundle;
+using testing::WordAttention;
+using testing::WordDetector;
 
 class LabellerTest : public ::testing::Test {
  protected:
-  LabellerTest()
-      : bundle_(TestBundle()),
-        tokenizer_(*WordPieceTokenizer::Create(kVocab, {})),
-        model_(WordDetector, WordAttention) {
+  LabellerTest() {
+    auto model = std::make_unique<FakeModel>(WordDetector, WordAttention);
+    model_ = model.get();
     BatcherOptions options;
     options.max_batch_tokens = 64;
     options.max_queue_delay = absl::ZeroDuration();
-    batcher_ = *Batcher::Create(options, &model_, tokenizer_.pad_id(), 6, 6);
-    labeller_ = std::make_unique<Labeller>(bundle_, tokenizer_, *batcher_,
-                                           model_.SupportsEvidence());
+    pipeline_ = *Pipeline::Create(TestBundle(), *WordPieceTokenizer::Create(kVocab, {}),
+                                  std::move(model), options);
   }
 
   std::vector<ReportOutcome> LabelAndWait(const std::vector<ReportRef>& reports,
                                           LabelOptions options = {}) {
     std::vector<ReportOutcome> result;
     testing::Notification done;
-    const absl::Status status = labeller_->Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
+    const absl::Status status = pipeline_->labeller().Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
       result = std::move(outcomes);
       done.Notify();
     });
@@ -86,11 +41,8 @@ class LabellerTest : public ::testing::Test {
     return result;
   }
 
-  ModelBundle bundle_;
-  WordPieceTokenizer tokenizer_;
-  FakeModel model_;
-  std::unique_ptr<Batcher> batcher_;
-  std::unique_ptr<Labeller> labeller_;
+  FakeModel* model_;  // owned by the pipeline
+  std::unique_ptr<Pipeline> pipeline_;
 };
 
 TEST_F(LabellerTest, AFindingInTheLastOfThreeWindowsIsNotLost) {
@@ -152,11 +104,11 @@ TEST_F(LabellerTest, OnlyInvalidReportsCompleteWithoutTheModel) {
   const std::vector<ReportOutcome> outcomes = LabelAndWait({{"empty", ""}});
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(model_.batches().empty());
+  EXPECT_TRUE(model_->batches().empty());
 }
 
 TEST_F(LabellerTest, AModelFailureFailsItsReportsWithInternal) {
-  model_.FailWhen([](const TokenBatch&) { return true; });
+  model_->FailWhen([](const TokenBatch&) { return true; });
   const std::vector<ReportOutcome> outcomes = LabelAndWait({{"r1", "stroke"}, {"r2", "mass"}});
   for (const ReportOutcome& o : outcomes) EXPECT_EQ(o.status.code(), absl::StatusCode::kInternal);
 }
@@ -191,20 +143,20 @@ TEST_F(LabellerTest, NegativeLabelsGetNoEvidenceAndItIsOffByDefault) {
   EXPECT_FALSE(outcomes[0].evidence[1].has_value());  // mass: negative
   outcomes = LabelAndWait({{"r1", "normal stroke."}});
   EXPECT_TRUE(outcomes[0].evidence.empty());
-  EXPECT_FALSE(model_.batches().back().with_attention);
+  EXPECT_FALSE(model_->batches().back().with_attention);
 }
 
 TEST_F(LabellerTest, EvidenceOutlivesTheCallersText) {
   // The service may free a stream message once Label returns; evidence is found later.
   testing::Notification entered, release, done;
-  model_.HoldInRun(&entered, &release);
+  model_->HoldInRun(&entered, &release);
   LabelOptions options;
   options.evidence = true;
   std::vector<ReportOutcome> result;
   {
     std::string text = "normal. stroke here.";
     const std::vector<ReportRef> reports = {{"r1", text}};
-    ASSERT_TRUE(labeller_->Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
+    ASSERT_TRUE(pipeline_->labeller().Label(reports, options, [&](std::vector<ReportOutcome> outcomes) {
                   result = std::move(outcomes);
                   done.Notify();
                 }).ok());
@@ -219,11 +171,10 @@ TEST_F(LabellerTest, EvidenceOutlivesTheCallersText) {
 }
 
 TEST(LabellerWithoutEvidenceTest, AskingForEvidenceFailsThePreconditionNamingTheFix) {
-  const ModelBundle bundle = TestBundle();
-  const WordPieceTokenizer tokenizer = *WordPieceTokenizer::Create(kVocab, {});
-  FakeModel model(WordDetector);
-  std::unique_ptr<Batcher> batcher = *Batcher::Create({}, &model, tokenizer.pad_id(), 6, 6);
-  Labeller labeller(bundle, tokenizer, *batcher, model.SupportsEvidence());
+  const std::unique_ptr<Pipeline> pipeline =
+      *Pipeline::Create(TestBundle(), *WordPieceTokenizer::Create(kVocab, {}),
+                        std::make_unique<FakeModel>(WordDetector), {});
+  Labeller& labeller = pipeline->labeller();
   LabelOptions options;
   options.evidence = true;
   const std::vector<ReportRef> reports = {{"r1", "stroke"}};
@@ -231,13 +182,6 @@ TEST(LabellerWithoutEvidenceTest, AskingForEvidenceFailsThePreconditionNamingThe
       labeller.Label(reports, options, [](std::vector<ReportOutcome>) { FAIL(); });
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(status.message().find("include_evidence"), absl::string_view::npos);
-}
-
-TEST(DecideClassTest, PositiveAtThresholdElseMoreProbableOfTheRest) {
-  const std::vector<float> probs = {0.35f, 0.30f, 0.35f};
-  EXPECT_EQ(DecideClass(probs, 1, 0.3f), 1);
-  EXPECT_EQ(DecideClass(probs, 1, 0.31f), 0);  // tie between negative and uncertain: lower index
-  EXPECT_EQ(DecideClass(std::vector<float>{0.2f, 0.3f, 0.5f}, 1, 0.5f), 2);
 }
 
 }  // namespace

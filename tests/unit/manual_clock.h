@@ -3,7 +3,7 @@
 
 #include <mutex>
 
-#include "common/clock.h"
+#include "batching/clock.h"
 
 namespace radlabel::testing {
 

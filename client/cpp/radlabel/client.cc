@@ -150,9 +150,7 @@ Client::Calls::~Calls() {
   }
 }
 
-void Client::Calls::Start(std::vector<v1::Report> reports, uint64_t tag) {
-  v1::LabelRequest request;
-  for (v1::Report& report : reports) *request.add_reports() = std::move(report);
+void Client::Calls::Start(v1::LabelRequest request, uint64_t tag) {
   request.set_include_evidence(client_.options_.include_evidence);
   auto call = std::make_unique<Call>();
   call->tag = tag;
@@ -312,9 +310,7 @@ absl::Status Client::LabelPipelined(const ReportSource& next, const ResultSink& 
       const int n = request->reports_size();
       sent.push_back({n, absl::StrCat(request->reports(0).id(), " .. ", request->reports(n - 1).id()),
                       std::nullopt});
-      calls.Start({std::make_move_iterator(request->mutable_reports()->begin()),
-                   std::make_move_iterator(request->mutable_reports()->end())},
-                  first_tag + sent.size() - 1);
+      calls.Start(*std::move(request), first_tag + sent.size() - 1);
       reports_in_flight += n;
     }
     if (!error.ok()) break;  // ~Calls cancels the calls still running and waits for them

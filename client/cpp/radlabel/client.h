@@ -89,8 +89,9 @@ class Client {
       uint64_t tag;  // as given to Start
       absl::StatusOr<std::vector<v1::ReportResult>> results;
     };
-    // Starts one Label call of `reports` and returns at once.
-    void Start(std::vector<v1::Report> reports, uint64_t tag);
+    // Starts one Label call of `request` (include_evidence as ClientOptions says) and returns
+    // at once.
+    void Start(v1::LabelRequest request, uint64_t tag);
     // The next call to end (any order), waiting at most until `deadline`; std::nullopt if the
     // deadline passed first (with no call in flight this just waits until the deadline), and at
     // once if no call is in flight and the deadline is infinite.

@@ -1,4 +1,4 @@
-#include "common/allocator_tuning.h"
+#include "model/allocator_tuning.h"
 
 #include <malloc.h>
 
