@@ -35,7 +35,7 @@ Batcher::Batcher(const BatcherOptions& options, Model* model, int32_t pad_id,
 Batcher::~Batcher() { Stop(); }
 
 absl::Status Batcher::Submit(std::vector<BatchTask> tasks) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) {
     return absl::UnavailableError("the server is shutting down; retry on another replica");
   }
@@ -68,7 +68,7 @@ absl::Duration Batcher::ScheduleRetry(absl::Duration model_time_per_window,
 
 void Batcher::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     work_changed_.notify_all();
   }
@@ -83,7 +83,7 @@ void Batcher::WorkerLoop() {
     std::vector<std::pair<BatchTask, DropReason>> dropped;
     bool work_left_behind = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       while (true) {
         if (stopping_ && queue_.size() == 0) return;
         const absl::Time now = clock_->Now();
@@ -101,9 +101,9 @@ void Batcher::WorkerLoop() {
         }
         // Woken early by a Submit or Stop; re-polls either way.
         if (poll.retry_at == absl::InfiniteFuture()) {
-          work_changed_.wait(lock);
+          work_changed_.wait(mu_);
         } else {
-          work_changed_.wait_for(lock, absl::ToChronoNanoseconds(poll.retry_at - now));
+          work_changed_.wait_for(mu_, absl::ToChronoNanoseconds(poll.retry_at - now));
         }
       }
     }
@@ -155,7 +155,7 @@ void Batcher::RunBatch(std::vector<BatchTask>& batch, bool work_left_behind) {
   // Only batches formed with work left behind measure the speed at which a full queue drains:
   // a lone window of light load costs, per window, many times what a full batch does.
   if (out.ok() && work_left_behind) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     model_speed_.Record(inference, tokens.batch_size);
   }
   if (options_.observer != nullptr) {

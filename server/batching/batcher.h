@@ -22,9 +22,7 @@
 // - Stop() runs whatever is queued, then joins the workers. The destructor calls Stop().
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -33,6 +31,7 @@
 #include "batching/batch_queue.h"
 #include "batching/batcher_options.h"
 #include "batching/model_speed.h"
+#include "common/mutex.h"
 #include "model/model.h"
 
 namespace radlabel {
@@ -66,17 +65,15 @@ class Batcher {
   const int32_t pad_id_;
   const int outputs_per_window_;
 
-  // std::mutex rather than absl::Mutex: ThreadSanitizer sees pthread locks, but Debian's Abseil
-  // is not built with it, so its Mutex would hide every happens-before edge from the batcher's
-  // TSan run (scripts/sanitize.sh).
-  std::mutex mu_;
+  // Not absl::Mutex: the batcher's tests run under ThreadSanitizer (common/mutex.h says why).
+  Mutex mu_;
   BatchQueue queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Measured on the batches formed with work left behind that ran without error.
   ModelSpeed model_speed_ ABSL_GUARDED_BY(mu_);
   // When the room booked for the retries of calls refused so far will have appeared.
   absl::Time retries_due_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
-  std::condition_variable work_changed_;
+  CondVar work_changed_;
   std::vector<std::thread> workers_;
 };
 

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <algorithm>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "manual_clock.h"
 #include "model/model.h"
 #include "test_sync.h"
@@ -32,20 +31,20 @@ class FakeModel : public Model {
 
   absl::StatusOr<ModelOutput> Run(const TokenBatch& batch) override {
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       batches_.push_back(batch);
       ++in_flight_;
       most_concurrent_ = std::max(most_concurrent_, in_flight_);
       runs_changed_.notify_all();
-      if (gather_ > 1) {
-        runs_changed_.wait_for(lock, absl::ToChronoNanoseconds(gather_timeout_),
-                               [this] { return most_concurrent_ >= gather_; });
+      const absl::Time gather_until = absl::Now() + gather_timeout_;
+      while (gather_ > 1 && most_concurrent_ < gather_ && absl::Now() < gather_until) {
+        runs_changed_.wait_for(mu_, absl::ToChronoNanoseconds(gather_until - absl::Now()));
       }
       if (entered_ != nullptr && !entered_->HasBeenNotified()) entered_->Notify();
     }
     if (clock_ != nullptr) clock_->Advance(time_per_run_);
     absl::StatusOr<ModelOutput> out = Compute(batch);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     --in_flight_;
     return out;
   }
@@ -62,19 +61,19 @@ class FakeModel : public Model {
   }
   // Each Run waits, at most `timeout`, until `runs` calls have been inside the model at once.
   void GatherConcurrentRuns(int runs, absl::Duration timeout) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     gather_ = runs;
     gather_timeout_ = timeout;
   }
   int most_concurrent_runs() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return most_concurrent_;
   }
   void FailWhen(std::function<bool(const TokenBatch&)> predicate) {
     fail_when_ = std::move(predicate);
   }
   std::vector<TokenBatch> batches() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return batches_;
   }
 
@@ -109,8 +108,8 @@ class FakeModel : public Model {
   ManualClock* clock_ = nullptr;
   absl::Duration time_per_run_;
   std::function<bool(const TokenBatch&)> fail_when_;
-  std::mutex mu_;  // std::mutex for ThreadSanitizer (test_sync.h)
-  std::condition_variable runs_changed_;
+  Mutex mu_;  // not absl::Mutex, for ThreadSanitizer (common/mutex.h)
+  CondVar runs_changed_;
   std::vector<TokenBatch> batches_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   int most_concurrent_ ABSL_GUARDED_BY(mu_) = 0;
