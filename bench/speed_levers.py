@@ -18,7 +18,7 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "model"))
 from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.chunking import batch_tensors, chunk_ids  # noqa: E402
+from radlabel_model.windows import batch_tensors, split_windows  # noqa: E402
 from radlabel_model.evaluate import evaluate  # noqa: E402
 from radlabel_model.generator import generate  # noqa: E402
 from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
@@ -63,8 +63,8 @@ def main():
     tokenizer = labeller.tokenizer
     texts = [r["text"] for r in generate(3000, seed=11)]
     config = labeller.config
-    windows = sorted((w for t in texts for w in chunk_ids(tokenizer.encode(t), config["max_tokens"],
-                                                          config["chunk_overlap"])), key=len)
+    windows = sorted((w for t in texts for w in split_windows(tokenizer.encode(t), config["max_tokens"],
+                                                              config["chunk_overlap"])), key=len)
     held_out = list(generate(2000, seed=3, id_prefix="test", split="held_out"))
 
     # torch 1.13's nn.TransformerEncoderLayer reads linear1.weight & co. as tensors (its fast

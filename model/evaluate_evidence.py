@@ -14,12 +14,9 @@ Scored over labels that are non-negative both in truth and in the server's decis
 import argparse
 import collections
 import json
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
-from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE  # noqa: E402
+from radlabel_model.generator import generate, write_reports_csv
+from radlabel_model.labels import CATEGORIES, LABELS, NEGATIVE
 
 COUNT = 2000
 SEEDS = {"held_out": 3, "train": 2}  # the model card's test split; the validation split

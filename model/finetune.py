@@ -21,18 +21,16 @@ import csv
 import json
 import os
 import random
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.evaluate import evaluate, metrics_table  # noqa: E402
-from radlabel_model.hf_bert import CheckpointError, load_encoder, read_config  # noqa: E402
-from radlabel_model.labels import CLASSES  # noqa: E402
-from radlabel_model.network import ReportClassifier  # noqa: E402
-from radlabel_model.training import examples_from_reports, save_bundle, train  # noqa: E402
-from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab  # noqa: E402
+from radlabel_model.bundle import OfflineLabeller
+from radlabel_model.evaluate import evaluate, metrics_table
+from radlabel_model.hf_bert import CheckpointError, load_encoder, read_config
+from radlabel_model.labels import CLASSES
+from radlabel_model.network import ReportClassifier
+from radlabel_model.training import examples_from_reports, save_bundle, train
+from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab
 
 CHEXPERT = {"1": CLASSES.index("positive"), "1.0": CLASSES.index("positive"), "0": CLASSES.index("negative"),
             "0.0": CLASSES.index("negative"), "": CLASSES.index("negative"), "-1": CLASSES.index("uncertain"),

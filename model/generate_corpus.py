@@ -5,11 +5,8 @@ tests, deterministically from a seed:
     /usr/bin/python3 model/generate_corpus.py --reports 20000 --seed 11 --out corpus.csv
 """
 import argparse
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
+from radlabel_model.generator import generate, write_reports_csv
 
 
 def main():

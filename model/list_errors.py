@@ -12,15 +12,13 @@ Reports longer than one window are skipped (their decision combines windows).
 import argparse
 import collections
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.chunking import batch_tensors  # noqa: E402
-from radlabel_model.labels import CLASSES, load_labelled_jsonl  # noqa: E402
-from build_default_bundle import CHALLENGE, REAL_TEXT, ROOT, held_out_reports  # noqa: E402
+from radlabel_model.bundle import OfflineLabeller
+from radlabel_model.windows import batch_tensors
+from radlabel_model.labels import CLASSES, load_labelled_jsonl
+from build_default_bundle import CHALLENGE, REAL_TEXT, ROOT, held_out_reports
 
 
 def main():

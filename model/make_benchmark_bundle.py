@@ -14,13 +14,11 @@ import argparse
 import json
 import os
 import shutil
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.bundle import write_manifest  # noqa: E402
-from radlabel_model.network import EncoderConfig, ReportClassifier  # noqa: E402
+from radlabel_model.bundle import write_manifest
+from radlabel_model.network import EncoderConfig, ReportClassifier
 
 DEFAULT_BUNDLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default")
 

@@ -10,13 +10,11 @@ import argparse
 import csv
 import json
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.vocab import build_vocab  # noqa: E402
-from radlabel_model.wordpiece import write_vocab  # noqa: E402
+from radlabel_model.vocab import build_vocab
+from radlabel_model.wordpiece import write_vocab
 
 CONFIG = {"model_type": "bert", "architectures": ["BertForPreTraining"], "hidden_size": 32,
           "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Labels reports offline with a bundle, exactly as radlabel-server does (same tokenizer,
-windows and chunk combination), without a server. The integration tests compare the server's
+windows and their combination), without a server. The integration tests compare the server's
 probabilities with this script's.
 
     /usr/bin/python3 model/predict.py --bundle model/default --input reports.jsonl --output out.jsonl
@@ -10,11 +10,8 @@ and "decisions" (class names).
 """
 import argparse
 import json
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.bundle import OfflineLabeller  # noqa: E402
+from radlabel_model.bundle import OfflineLabeller
 
 
 def main():

@@ -29,10 +29,8 @@ import json
 import os
 import random
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
+from radlabel_model.labels import CLASSES, LABELS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "model", "data")

@@ -26,12 +26,10 @@ import gzip
 import json
 import os
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from real_text_eval import DATA, MR, NEAR_DUPLICATE, OUT, fold, read_jsonl, words, write_jsonl  # noqa: E402
-from radlabel_model.corpus import article  # noqa: E402
-from radlabel_model.labels import CLASSES, LABELS  # noqa: E402
+from real_text_eval import DATA, MR, NEAR_DUPLICATE, OUT, fold, read_jsonl, words, write_jsonl
+from radlabel_model.corpus import article
+from radlabel_model.labels import CLASSES, LABELS
 
 REAL_TRAIN = os.path.join(DATA, "real_train.jsonl.gz")
 HEAD = re.compile(

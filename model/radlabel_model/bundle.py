@@ -1,7 +1,7 @@
 """Writes and reads model bundles, and labels reports offline exactly as the server does.
 
 A bundle directory holds model.pt (TorchScript), vocab.txt, labels.json and MANIFEST.sha256
-(`sha256sum` format over the other three). The contract is documented in the README.
+(`sha256sum` format over the other three). The contract is documented in docs/model-bundle.md.
 """
 import hashlib
 import json
@@ -9,7 +9,7 @@ import os
 
 import torch
 
-from .chunking import batch_tensors, chunk_ids, combine_chunks
+from .windows import batch_tensors, combine_windows, split_windows
 from .wordpiece import WordPieceTokenizer
 
 BUNDLE_FILES = ["model.pt", "vocab.txt", "labels.json"]
@@ -32,7 +32,7 @@ def write_manifest(bundle_dir, files=BUNDLE_FILES):
 
 
 class OfflineLabeller:
-    """Runs a bundle's model.pt over reports, chunking long ones like the server does."""
+    """Runs a bundle's model.pt over reports, reading long ones in windows as the server does."""
 
     def __init__(self, bundle_dir, threads=2):
         torch.set_num_threads(threads)
@@ -49,12 +49,12 @@ class OfflineLabeller:
 
     def probabilities(self, text):
         """[L, C] class probabilities for one report."""
-        chunks = chunk_ids(self.tokenizer.encode(text), self.config["max_tokens"],
-                           self.config["chunk_overlap"])
-        ids, mask = batch_tensors(chunks, self.tokenizer.cls_id, self.tokenizer.sep_id,
+        windows = split_windows(self.tokenizer.encode(text), self.config["max_tokens"],
+                                self.config["chunk_overlap"])
+        ids, mask = batch_tensors(windows, self.tokenizer.cls_id, self.tokenizer.sep_id,
                                   self.tokenizer.pad_id)
         with torch.inference_mode():
-            return combine_chunks(self.model(ids, mask), self.positive_index)
+            return combine_windows(self.model(ids, mask), self.positive_index)
 
     def decisions(self, probs):
         return decide(probs, self.config["labels"], self.positive_index)

@@ -36,7 +36,7 @@ def examples_from_reports(reports, tokenizer, label_names, max_tokens):
     Where a report knows its statements (generated ones do: the sentences that state a label
     and the class each states), token_classes maps a label index to (token, class) pairs and
     sentences_known is True: every other sentence states nothing. Longer reports are left to
-    chunking at inference time: a window that misses a finding must not be taught that it is
+    windowing at inference time: a window that misses a finding must not be taught that it is
     there."""
     content = max_tokens - 2
     examples = []
