@@ -34,24 +34,22 @@ import gzip
 import json
 import os
 import random
-import sys
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from radlabel_model import robustness  # noqa: E402
-from radlabel_model.baseline import BagOfWordsLabeller  # noqa: E402
-from radlabel_model.bundle import OfflineLabeller  # noqa: E402
-from radlabel_model.corpus import documents  # noqa: E402
-from radlabel_model.evaluate import evaluate  # noqa: E402
-from radlabel_model.generator import generate, write_reports_csv  # noqa: E402
-from radlabel_model.labels import CLASSES, LABELS, load_labelled_jsonl  # noqa: E402
-from radlabel_model.network import EncoderConfig, SentenceClassifier, abbreviation_ids  # noqa: E402
-from radlabel_model.pretraining import load_encoder, pretrain, read_encoder_config, save_encoder  # noqa: E402
-from radlabel_model.training import examples_from_reports, save_bundle, train  # noqa: E402
-from radlabel_model.vocab import build_vocab  # noqa: E402
-from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab  # noqa: E402
+from radlabel_model import robustness
+from radlabel_model.baseline import BagOfWordsLabeller
+from radlabel_model.bundle import OfflineLabeller
+from radlabel_model.corpus import documents
+from radlabel_model.evaluate import evaluate
+from radlabel_model.generator import generate, write_reports_csv
+from radlabel_model.labels import CLASSES, LABELS, load_labelled_jsonl
+from radlabel_model.network import EncoderConfig, SentenceClassifier, abbreviation_ids
+from radlabel_model.pretraining import load_encoder, pretrain, read_encoder_config, save_encoder
+from radlabel_model.training import examples_from_reports, save_bundle, train
+from radlabel_model.vocab import build_vocab
+from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "tests", "data")
@@ -270,28 +268,16 @@ TARGETS = [
     ("held-out-template macro-F1", lambda m: m["held_out"]["macro_f1"], 0.95),
     ("challenge macro-F1", lambda m: m["challenge"]["macro_f1"], 0.90),
 ]
-SET_TEXTS = {
-    "real_test": ("Real-text test half",
-                  "`tests/data/real_text/test.jsonl`: 172 items (ROCO figure captions and MTSamples passages about a "
-                  "head MRI) that nobody on this project wrote, labelled twice by `model/LABEL_RULES.md` "
-                  "(`tests/data/real_text/README.md`). No choice was made on it: it is looked at only here."),
-    "real_dev": ("Real-text dev half",
-                 "`tests/data/real_text/dev.jsonl`: 179 items like the test half's. Used freely: the generator's "
-                 "realistic writing and the training recipe were chosen by its errors, so its figures flatter."),
-    "held_out": ("Held-out-template split",
-                 "`tests/data/held_out_template_reports.jsonl.gz`: 2,000 generated reports (seed 3) written only with "
-                 "phrasings and sentence templates that the training split never uses (frozen as data, so that the "
-                 "generator's training split can change without moving it)."),
-    "challenge": ("Hand-written challenge set",
-                  "`tests/data/challenge_reports.jsonl`: reports written by hand, not by the generator (negation "
-                  "scope, hedging, several findings in one sentence, normal-for-age, post-operative change, long "
-                  "reports)."),
-}
+CARD = os.path.join(ROOT, "model", "card")  # the card's prose, with {fields} for what is measured
 
 
-def evaluation_sections(metrics, labeller):
-    thresholds = {label["name"]: label["threshold"] for label in labeller.config["labels"]}
-    lines = ["## Targets", "", "| measure | this model | bag-of-words baseline | target | |", "|---|---|---|---|---|"]
+def card_template(name):
+    with open(os.path.join(CARD, name), encoding="utf-8") as f:
+        return f.read()
+
+
+def targets_table(metrics):
+    lines = ["| measure | this model | bag-of-words baseline | target | |", "|---|---|---|---|---|"]
 
     def row(name, value, baseline, target):
         verdict = "met" if value >= target else f"missed by {target - value:.3f}"
@@ -304,106 +290,70 @@ def evaluation_sections(metrics, labeller):
                  f"{'met' if ours > theirs else 'missed'} |")
     row("robustness: the lowest pass rate of a family",
         min(f["rate"] for f in metrics["robustness"]["families"].values()), "", 0.95)
-    for key in ("real_test", "real_dev", "held_out", "challenge"):
-        title, text = SET_TEXTS[key]
-        m, b = metrics["model"][key], metrics["baseline"][key]
-        lines += ["", f"## {title}", text, "", *comparison_table(m, b, thresholds), "",
-                  f"Macro-F1 over all 8 labels: **{m['macro_f1']:.3f}** (bag-of-words {b['macro_f1']:.3f}); over the "
-                  f"labels with >= {MIN_POSITIVES} positives: **{macro_f1(m, MIN_POSITIVES):.3f}** (bag-of-words "
-                  f"{macro_f1(b, MIN_POSITIVES):.3f}); {m['reports']} reports."]
-    lines += ["", "## Robustness", "The suite of `radlabel_model/robustness.py` (`model/tests/test_robustness.py` runs a "
-              "sample of it in CI): base sentences written with the generator's held-out phrasings, each perturbed in "
-              "ways that must not change any of the 8 decisions.", "", *robustness.table(metrics["robustness"])]
-    return lines
+    return "\n".join(lines)
+
+
+def set_table(m, b, thresholds):
+    """One evaluation set: the per-label table and its macro-F1 line."""
+    return "\n".join(comparison_table(m, b, thresholds) + [
+        "", f"Macro-F1 over all 8 labels: **{m['macro_f1']:.3f}** (bag-of-words {b['macro_f1']:.3f}); over the "
+            f"labels with >= {MIN_POSITIVES} positives: **{macro_f1(m, MIN_POSITIVES):.3f}** (bag-of-words "
+            f"{macro_f1(b, MIN_POSITIVES):.3f}); {m['reports']} reports."])
 
 
 def model_card(labeller, metrics, recipe, without_pretraining=None):
-    a = ARCH
-    lines = [
-        f"# Model card: {labeller.config['name']} {labeller.config['version']}",
-        "",
-        "The embedded default model of radlabel. It has **never seen a hospital's reports**: it learns labels from "
-        "synthetic head-MRI reports written by `model/radlabel_model/generator.py` and labelled by "
-        "`model/LABEL_RULES.md`, and from a few hundred public figure captions and sample case notes labelled by "
-        "those rules, after learning language from public medical text (`model/data/SOURCES.md`). Measure "
-        "it on your own labelled reports, and fine-tune on them (README), before trusting its labels.",
-        "",
-        (f"Built from the committed pre-trained encoder: `/usr/bin/python3 model/build_default_bundle.py --encoder "
-         f"{recipe['encoder']}` ({recipe['build_minutes']} minutes on 2 cores to the bundle, then its measurement); "
-         "without `--encoder` the same command first rebuilds the vocabulary and an encoder (seeded). "
-         if recipe["encoder"] else
-         f"Rebuild and re-measure everything below (seeded; {recipe['build_minutes']} minutes on 2 cores to the "
-         "bundle, then its measurement): `/usr/bin/python3 model/build_default_bundle.py`. ") +
-        "Re-measure the committed "
-        "bundle and rewrite this card: `/usr/bin/python3 model/build_default_bundle.py --evaluate-only` (with "
-        "`--compare DIR`, a section on what pre-training bought).",
-        "",
-        "## Architecture",
-        f"A sentence-level classifier (`SentenceClassifier` in `model/radlabel_model/network.py`): a BERT encoder "
-        f"({a['num_hidden_layers']} layers, hidden {a['hidden_size']}, {a['num_attention_heads']} heads, feed-forward "
-        f"{a['intermediate_size']}, pre-layer-norm) in which each token attends only to its own sentence and "
-        "positions count from the sentence's start; per sentence, one attention-pooling query per label, a shared "
-        f"hidden layer of {POOL_HIDDEN} and per-label outputs over the 3 classes. A report's positive probability "
-        "for a label is its strongest sentence's. A sentence ends at a full stop, except between two numbers "
-        "(2.5 cm) and after an abbreviation (a single letter, \"Dr.\", \"approx.\": `ABBREVIATIONS`); a list item's "
-        "line break counts as a full stop (`line_breaks_end_sentences`: a line without a sentence end followed by "
-        "one that starts like a list item: a marker, a number and its \".\" or \")\", or a capital and a lowercase "
-        "letter or a space; a wrapped sentence's line break ends nothing). Window "
-        f"{CONFIG['max_tokens']} tokens, overlap {CONFIG['chunk_overlap']}; vocabulary {recipe['vocabulary']} "
-        "WordPieces built from the real text and the generated training reports.",
-        "",
-        "## Training",
-        ("Pre-training: masked-language modelling (`radlabel_model/pretraining.py`) on the real text of "
-         "`model/data/` less every text of the real-text evaluation set (`radlabel_model/corpus.py`): all MTSamples "
-         f"transcriptions and ROCO captions and every {recipe['medquad_every']}th MedQuAD answer, "
-         f"{recipe['pretrain_epochs']} epochs, peak learning rate {recipe['pretrain_lr']:g}; the encoder is "
-         "`model/encoder/`." if recipe["from_encoder"] else "No pre-training: the encoder starts from random weights."),
-        f"Fine-tuning: {recipe['examples']} examples (those that fit one window) of {recipe['train']} generated "
-        f"reports (training phrasings, seed 1; {recipe['short_fraction']:.0%} written without normal filler)" +
-        (f" and {recipe['real_items']} real texts, each {recipe['real_repeats']} times: head-imaging figure captions "
-         "and case-note sentences that share no text, article or record with the real-text evaluation set, each "
-         "labelled once by `model/LABEL_RULES.md` by a language-model session (`model/data/real_train.jsonl.gz`, "
-         "`model/real_training_set.py`)" if recipe.get("real_items") else "") +
-        f"; {recipe['epochs']} "
-        f"epochs, AdamW, one-cycle learning rate {recipe['lr']:g}, batch {recipe['batch_size']}. The training split "
-        "writes full reports, reports whose findings are a list without full stops, figure captions and case "
-        "histories (`radlabel_model/realistic.py`). Loss: each sentence's cross-entropy against what it states "
-        "plus the report's (the real texts: the report's only). Thresholds: 0.5 unless another beats it by 0.01 F1 "
-        "on 2,000 validation reports (seed 2).",
-        "",
-        "What each figure was used for: the real-text **test** half and the held-out-template and challenge sets "
-        "only report; the real-text **dev** half chose the generator's writing and the recipe; the validation split "
-        "chose thresholds.",
-        "",
-        "Columns: precision, recall and F1 of the positive decision at the label's threshold, AUC of the positive "
-        "probability, and the same precision / recall / F1 of the bag-of-words baseline (TF-IDF of word 1-2 grams, "
-        "one logistic regression per label, trained on the same reports and real texts, thresholds chosen the same "
-        "way).",
-        "",
-    ]
-    lines += evaluation_sections(metrics, labeller)
+    """MODEL_CARD.md: model/card/model_card.md filled with the recipe and the measurements."""
+    thresholds = {label["name"]: label["threshold"] for label in labeller.config["labels"]}
+    if recipe["encoder"]:
+        rebuild = (f"Built from the committed pre-trained encoder: `/usr/bin/python3 model/build_default_bundle.py "
+                   f"--encoder {recipe['encoder']}` ({recipe['build_minutes']} minutes on 2 cores to the bundle, then "
+                   "its measurement); without `--encoder` the same command first rebuilds the vocabulary and an "
+                   "encoder (seeded). ")
+    else:
+        rebuild = (f"Rebuild and re-measure everything below (seeded; {recipe['build_minutes']} minutes on 2 cores "
+                   "to the bundle, then its measurement): `/usr/bin/python3 model/build_default_bundle.py`. ")
+    if recipe["from_encoder"]:
+        pretraining = ("Pre-training: masked-language modelling (`radlabel_model/pretraining.py`) on the real text "
+                       "of `model/data/` less every text of the real-text evaluation set (`radlabel_model/corpus.py`): "
+                       f"all MTSamples transcriptions and ROCO captions and every {recipe['medquad_every']}th MedQuAD "
+                       f"answer, {recipe['pretrain_epochs']} epochs, peak learning rate {recipe['pretrain_lr']:g}; the "
+                       "encoder is `model/encoder/`.")
+    else:
+        pretraining = "No pre-training: the encoder starts from random weights."
+    real_texts = (f" and {recipe['real_items']} real texts, each {recipe['real_repeats']} times: head-imaging figure "
+                  "captions and case-note sentences that share no text, article or record with the real-text "
+                  "evaluation set, each labelled once by `model/LABEL_RULES.md` by a language-model session "
+                  "(`model/data/real_train.jsonl.gz`, `model/real_training_set.py`)"
+                  if recipe.get("real_items") else "")
+    card = card_template("model_card.md").format(
+        name=labeller.config["name"], version=labeller.config["version"], rebuild=rebuild,
+        layers=ARCH["num_hidden_layers"], hidden=ARCH["hidden_size"], heads=ARCH["num_attention_heads"],
+        feed_forward=ARCH["intermediate_size"], pool_hidden=POOL_HIDDEN, max_tokens=CONFIG["max_tokens"],
+        overlap=CONFIG["chunk_overlap"], vocabulary=recipe["vocabulary"], pretraining=pretraining,
+        examples=recipe["examples"], train=recipe["train"], short_fraction=f"{recipe['short_fraction']:.0%}",
+        real_texts=real_texts, epochs=recipe["epochs"], lr=f"{recipe['lr']:g}", batch_size=recipe["batch_size"],
+        targets=targets_table(metrics),
+        robustness="\n".join(robustness.table(metrics["robustness"])),
+        **{key: set_table(metrics["model"][key], metrics["baseline"][key], thresholds)
+           for key in ("real_test", "real_dev", "held_out", "challenge")})
     if without_pretraining:
-        lines += ["", *pretraining_section(metrics, without_pretraining)]
-    return "\n".join(lines + [""])
+        card += card_template("pretraining_section.md").format(
+            comparison=pretraining_comparison(metrics, without_pretraining))
+    return card
 
 
-def pretraining_section(metrics, other):
+def pretraining_comparison(metrics, other):
     """What pre-training bought: this bundle against one built alike without pre-training."""
-    lines = ["## What pre-training bought",
-             "The same build without pre-training (same vocabulary, training reports and real texts, seed and steps; "
-             "the encoder "
-             "starts from random weights): `/usr/bin/python3 model/build_default_bundle.py --no-pretraining --out "
-             "/tmp/no-pretraining --no-artifacts`, measured beside this bundle by `--evaluate-only --compare "
-             "/tmp/no-pretraining`.", "",
-             "| measure | pre-trained (this bundle) | no pre-training |", "|---|---|---|"]
+    titles = {"real_dev": "Real-text dev half", "real_test": "Real-text test half"}
+    lines = ["| measure | pre-trained (this bundle) | no pre-training |", "|---|---|---|"]
     for name, value, _ in TARGETS:
         lines.append(f"| {name} | {value(metrics['model']):.3f} | {value(other['model']):.3f} |")
     for key in ("real_dev", "real_test"):
-        lines.append(f"| {SET_TEXTS[key][0]}: macro-F1 over all 8 labels | {metrics['model'][key]['macro_f1']:.3f} | "
+        lines.append(f"| {titles[key]}: macro-F1 over all 8 labels | {metrics['model'][key]['macro_f1']:.3f} | "
                      f"{other['model'][key]['macro_f1']:.3f} |")
     rates = [min(f["rate"] for f in m["robustness"]["families"].values()) for m in (metrics, other)]
     lines.append(f"| robustness: the lowest pass rate of a family | {rates[0]:.3f} | {rates[1]:.3f} |")
-    return lines
+    return "\n".join(lines)
 
 
 def write_artifacts(tokenizer):
