@@ -129,8 +129,8 @@ def main():
     if args.evaluate_only:
         with open(os.path.join(args.out, BUILD_RECIPE)) as f:
             recipe = json.load(f)
-        write_card(args.out, recipe, fine_tuning_reports(train_reports, recipe.get("real_repeats", 0)), args.compare,
-                   log)
+        labelled, _ = fine_tuning_reports(train_reports, recipe.get("real_repeats", 0))
+        write_card(args.out, recipe, labelled, args.compare, log)
         return
 
     encoder_dir, pretrained = args.encoder, None
@@ -156,7 +156,7 @@ def main():
         encoder_dir = args.encoder_out
         log(f"pre-trained encoder written to {encoder_dir}")
 
-    labelled = fine_tuning_reports(train_reports, args.real_repeats)
+    labelled, real_items = fine_tuning_reports(train_reports, args.real_repeats)
     examples = examples_from_reports(labelled, tokenizer, LABELS, CONFIG["max_tokens"])
     log(f"{len(examples)} of {len(labelled)} training reports fit one window")
     torch.manual_seed(args.seed)
@@ -171,7 +171,6 @@ def main():
     # The learning recipe only: where outputs went is the builder's business, not the bundle's.
     recipe = {key: value for key, value in vars(args).items()
               if key not in ("evaluate_only", "compare", "out", "encoder_out", "no_artifacts")}
-    real_items = len(load_labelled_jsonl(REAL_TRAIN)) if args.real_repeats else 0
     recipe.update(examples=len(examples), real_items=real_items,
                   pretrained_loss=pretrained, vocabulary=len(vocab),
                   from_encoder=bool(encoder_dir) and not args.no_pretraining,
@@ -186,8 +185,10 @@ def main():
 
 def fine_tuning_reports(generated, real_repeats):
     """What the label model (and the baseline beside it) learns from: the generated reports and
-    each real training item real_repeats times, shuffled into them by the training loop."""
-    return generated + load_labelled_jsonl(REAL_TRAIN) * real_repeats
+    each real training item real_repeats times, shuffled into them by the training loop; and the
+    number of real items."""
+    real = load_labelled_jsonl(REAL_TRAIN) if real_repeats else []
+    return generated + real * real_repeats, len(real)
 
 
 def write_card(bundle_dir, recipe, train_reports, compare, log):
