@@ -45,10 +45,12 @@ COPY --from=build /src/model/default /opt/radlabel/model
 ENV LD_LIBRARY_PATH=/opt/libtorch/lib \
     FLAGS_bundle=/opt/radlabel/model \
     FLAGS_listen=0.0.0.0:50051 \
-    FLAGS_metrics_listen=0.0.0.0:9464
+    FLAGS_metrics_listen=0.0.0.0:9464 \
+    FLAGS_http_listen=0.0.0.0:8080
 USER 10001:10001
-# 50051: gRPC (radlabel.v1.Labeller, grpc.health.v1, reflection); 9464: Prometheus GET /metrics.
-EXPOSE 50051 9464
+# 50051: gRPC (radlabel.v1.Labeller, grpc.health.v1, reflection); 9464: Prometheus GET /metrics;
+# 8080: the HTTP/JSON API (POST /v1/label, GET /v1/model, /healthz, /readyz).
+EXPOSE 50051 9464 8080
 # Every server flag may come from FLAGS_<name> (tests/deploy/test_dockerfile.py keeps this list
 # equal to the server's flags).
-ENTRYPOINT ["radlabel-server", "--tryfromenv=auth_token_file,bundle,device,intra_op_threads,listen,max_batch_size,max_batch_tokens,max_connection_age,max_connection_age_grace,max_message_bytes,max_queue_delay,max_queue_tokens,max_queue_windows,max_report_bytes,max_reports_per_request,max_stream_messages_in_flight,metrics_listen,model_workers,precision,retry_pushback,shutdown_grace,tls_cert,tls_client_ca,tls_key"]
+ENTRYPOINT ["radlabel-server", "--tryfromenv=auth_token_file,bundle,device,http_listen,http_threads,intra_op_threads,listen,max_batch_size,max_batch_tokens,max_connection_age,max_connection_age_grace,max_message_bytes,max_queue_delay,max_queue_tokens,max_queue_windows,max_report_bytes,max_reports_per_request,max_stream_messages_in_flight,metrics_listen,model_workers,precision,retry_pushback,shutdown_grace,tls_cert,tls_client_ca,tls_key"]

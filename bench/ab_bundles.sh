@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 old=$1 new=$2 rounds=${3:-3} csv=${4:-model/samples/head_mri_reports.csv}
 run() {  # BUNDLE
   local log; log=$(mktemp)
-  build/server/radlabel-server --listen=127.0.0.1:0 --bundle="$1" > "$log" 2>&1 &
+  build/server/radlabel-server --listen=127.0.0.1:0 --http_listen= --bundle="$1" > "$log" 2>&1 &
   local pid=$!
   # The server prints its address once it serves; the log ends if it exits.
   local target; target=$(grep -m1 -o 'listening on [0-9.]*:[0-9]*' <(tail -n +1 -f --pid=$pid "$log") |

@@ -56,7 +56,7 @@ def main():
           f"(load and tokenization included), padding {100 * ceiling['padding_ratio']:.1f}%")
 
     proc, port = start([os.path.join(args.build, "server", "radlabel-server"), "--listen=127.0.0.1:0",
-                        "--metrics_listen=127.0.0.1:0"], "/tmp/radlabel_cpu_accounting.log")
+                        "--metrics_listen=127.0.0.1:0", "--http_listen="], "/tmp/radlabel_cpu_accounting.log")
     with open("/tmp/radlabel_cpu_accounting.log") as f:
         metrics_port = re.search(r"metrics on http://127\.0\.0\.1:(\d+)", f.read()).group(1)
     before = thread_cpu(proc.pid)

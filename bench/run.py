@@ -82,7 +82,7 @@ class Bench:
 
     def server(self, name, *flags):
         return start([os.path.join(self.build, "server", "radlabel-server"), "--listen=127.0.0.1:0",
-                      "--metrics_listen=", *self.model_flags, *flags], os.path.join(self.results, f"{name}.log"))
+                      "--metrics_listen=", "--http_listen=", *self.model_flags, *flags], os.path.join(self.results, f"{name}.log"))
 
     def naive(self, name, *flags):
         return start([PYTHON, os.path.join(ROOT, "bench", "naive_server.py"), "--stubs", self.stubs,

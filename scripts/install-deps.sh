@@ -10,10 +10,11 @@ packages=(
   libssl-dev openssl
   libtorch-dev python3-torch libopenblas0-openmp
   prometheus-cpp-dev libcpp-httplib-dev libutf8proc-dev
-  prometheus
+  prometheus curl
   libgtest-dev libgmock-dev googletest
   clang libclang-rt-14-dev
-  python3-grpcio python3-protobuf python3-pytest python3-yaml python3-sklearn
+  python3-grpcio python3-protobuf
+  python3-pytest python3-yaml python3-jsonschema python3-sklearn
 )
 
 missing=()

@@ -11,7 +11,7 @@ echo "built radlabel (log: build.log)"
 
 output=build/sample_labels.csv
 server_log=build/server.log
-./build/server/radlabel-server --listen=127.0.0.1:0 > "$server_log" 2>&1 &
+./build/server/radlabel-server --listen=127.0.0.1:0 --http_listen=127.0.0.1:0 > "$server_log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 # The server prints its address once it serves: await that line; the log ends if it exits.

@@ -16,6 +16,7 @@
 #include "model/allocator_tuning.h"
 #include "common/status_macros.h"
 #include "core/pipeline.h"
+#include "http/http_endpoint.h"
 #include "metrics/metrics.h"
 #include "metrics/metrics_endpoint.h"
 #include "model/bundle.h"
@@ -31,6 +32,12 @@ ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
 ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
           "Address to serve Prometheus metrics on (GET /metrics), host:port; port 0 picks a free "
           "one; empty disables the endpoint.");
+ABSL_FLAG(std::string, http_listen, "0.0.0.0:8080",
+          "Address to serve the HTTP/JSON API on (POST /v1/label, GET /v1/model, GET /healthz, "
+          "GET /readyz; docs/http-api.md), host:port; port 0 picks a free one; empty disables it.");
+ABSL_FLAG(int, http_threads, radlabel::HttpOptions().threads,
+          "HTTP connections served at once (one thread each while open; they wait, never run "
+          "the model); more wait to be accepted.");
 ABSL_FLAG(std::string, bundle, RADLABEL_DEFAULT_BUNDLE,
           "Model bundle directory (model.pt, vocab.txt, labels.json, MANIFEST.sha256).");
 ABSL_FLAG(int, max_reports_per_request, radlabel::ServiceOptions().max_reports_per_request,
@@ -77,9 +84,9 @@ absl::Status Serve() {
             << ResolvedPrecision(runtime.model) << ")" << std::endl;
 
   Metrics metrics(bundle);
-  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  std::unique_ptr<HttpListener> metrics_endpoint;
   if (const std::string address = absl::GetFlag(FLAGS_metrics_listen); !address.empty()) {
-    RADLABEL_ASSIGN_OR_RETURN(metrics_endpoint, MetricsEndpoint::Start(address, metrics));
+    RADLABEL_ASSIGN_OR_RETURN(metrics_endpoint, StartMetricsEndpoint(address, metrics));
     std::cout << "radlabel-server: metrics on http://" << metrics_endpoint->address()
               << "/metrics" << std::endl;
   }
@@ -102,12 +109,14 @@ absl::Status Serve() {
   if (const std::string path = absl::GetFlag(FLAGS_auth_token_file); !path.empty()) {
     RADLABEL_ASSIGN_OR_RETURN(token_check, BearerTokenCheck::FromFile(path));
   }
-  RADLABEL_ASSIGN_OR_RETURN(
-      const std::shared_ptr<grpc::ServerCredentials> credentials,
-      MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
-                             absl::GetFlag(FLAGS_tls_client_ca)}));
-  LabellerService service(pipeline->labeller(), pipeline->bundle(), batching, service_options,
-                          metrics, token_check ? &*token_check : nullptr);
+  const TransportSecurityOptions security = {absl::GetFlag(FLAGS_tls_cert),
+                                             absl::GetFlag(FLAGS_tls_key),
+                                             absl::GetFlag(FLAGS_tls_client_ca)};
+  RADLABEL_ASSIGN_OR_RETURN(const std::shared_ptr<grpc::ServerCredentials> credentials,
+                            MakeServerCredentials(security));
+  RequestLabeller requests(pipeline->labeller(), pipeline->bundle(), batching, service_options,
+                           metrics, token_check ? &*token_check : nullptr);
+  LabellerService service(requests);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -138,6 +147,17 @@ absl::Status Serve() {
   // Probes may ask for the server ("") or for the labelling service by name.
   server->GetHealthCheckService()->SetServingStatus(v1::Labeller::service_full_name(), true);
   server->GetHealthCheckService()->SetServingStatus(true);
+  std::unique_ptr<HttpEndpoint> http;
+  if (const std::string address = absl::GetFlag(FLAGS_http_listen); !address.empty()) {
+    HttpOptions http_options;
+    http_options.address = address;
+    http_options.threads = absl::GetFlag(FLAGS_http_threads);
+    http_options.max_body_bytes = static_cast<size_t>(service_options.max_message_bytes);
+    http_options.security = security;
+    RADLABEL_ASSIGN_OR_RETURN(http, HttpEndpoint::Start(http_options, requests));
+    std::cout << "radlabel-server: HTTP API on " << (http->tls() ? "https" : "http") << "://"
+              << http->address() << "/v1/label" << std::endl;
+  }
   const std::string host = listen.substr(0, listen.rfind(':'));
   const ModelBundle& served = pipeline->bundle();
   std::cout << "radlabel-server: serving " << served.config.name() << " "
@@ -147,8 +167,10 @@ absl::Status Serve() {
   const int signal = WaitForShutdownSignal();
   std::cout << "radlabel-server: " << strsignal(signal) << ", draining" << std::endl;
   server->GetHealthCheckService()->SetServingStatus(false);
-  server->Shutdown(std::chrono::system_clock::now() +
-                   absl::ToChronoSeconds(absl::GetFlag(FLAGS_shutdown_grace)));
+  if (http) http->StartDraining();
+  const absl::Time drained = absl::Now() + absl::GetFlag(FLAGS_shutdown_grace);
+  server->Shutdown(absl::ToChronoTime(drained));
+  if (http) http->Drain(drained);
   pipeline->batcher().Stop();
   std::cout << "radlabel-server: stopped" << std::endl;
   return absl::OkStatus();
@@ -159,7 +181,7 @@ absl::Status Serve() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "Labels head-MRI reports over gRPC (radlabel.v1.Labeller).\n"
+      "Labels head-MRI reports over gRPC (radlabel.v1.Labeller) and HTTP/JSON.\n"
       "Usage: radlabel-server [--listen=HOST:PORT] [--bundle=DIR] [flags]");
   absl::ParseCommandLine(argc, argv);
   // Before any thread starts, so that every thread inherits the blocked mask.

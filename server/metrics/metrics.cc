@@ -15,6 +15,8 @@ const char* RpcName(Rpc rpc) {
     case Rpc::kLabel: return "Label";
     case Rpc::kLabelStream: return "LabelStream";
     case Rpc::kGetModelInfo: return "GetModelInfo";
+    case Rpc::kHttpLabel: return "HttpLabel";
+    case Rpc::kHttpGetModelInfo: return "HttpGetModelInfo";
   }
   return "unknown";
 }
@@ -133,7 +135,7 @@ Metrics::Metrics(const ModelBundle& bundle)
       .Add({})
       .Set(kTargetReportsPerSecond);
   projected_seconds_.Set(std::numeric_limits<double>::infinity());
-  for (Rpc rpc : {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo}) {
+  for (Rpc rpc : kRpcs) {
     request_duration_by_rpc_[static_cast<size_t>(rpc)] =
         &request_duration_.Add({{"rpc", RpcName(rpc)}}, LatencyBuckets());
   }
@@ -141,9 +143,9 @@ Metrics::Metrics(const ModelBundle& bundle)
   // value loses that first step to rate(), and a family with no series is absent from
   // /metrics, so dashboards and alerts would show "no data" instead of 0.
   const std::string ok = CodeName(absl::StatusCode::kOk);
-  for (Rpc rpc : {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo}) {
+  for (Rpc rpc : kRpcs) {
     requests_.Add({{"rpc", RpcName(rpc)}, {"code", ok}});
-    if (rpc != Rpc::kGetModelInfo) reports_.Add({{"rpc", RpcName(rpc)}, {"code", ok}});
+    if (rpc != Rpc::kGetModelInfo && rpc != Rpc::kHttpGetModelInfo) reports_.Add({{"rpc", RpcName(rpc)}, {"code", ok}});
   }
   for (absl::StatusCode code : {absl::StatusCode::kResourceExhausted, absl::StatusCode::kUnavailable,
                                 absl::StatusCode::kInvalidArgument, absl::StatusCode::kUnauthenticated}) {

@@ -2,7 +2,8 @@
 // follow Prometheus conventions: prefix radlabel_, base units (_seconds), counters end in
 // _total, histograms have explicit buckets, failures carry a reason or code label.
 //
-//   radlabel_requests_total{rpc,code}           unary calls and stream messages, by outcome
+//   radlabel_requests_total{rpc,code}           unary calls, stream messages and HTTP requests,
+//                                               by outcome
 //   radlabel_reports_total{rpc,code}            reports, by their own status (not those of
 //                                               requests refused whole: see rejections)
 //   radlabel_rejections_total{reason}           requests refused whole: queue_full,
@@ -39,7 +40,11 @@
 
 namespace radlabel {
 
-enum class Rpc { kLabel, kLabelStream, kGetModelInfo };
+// What a request came through: the gRPC methods, and the HTTP routes POST /v1/label and
+// GET /v1/model. The metrics' `rpc` label is the name after the k.
+enum class Rpc { kLabel, kLabelStream, kGetModelInfo, kHttpLabel, kHttpGetModelInfo };
+inline constexpr std::array<Rpc, 5> kRpcs = {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo,
+                                             Rpc::kHttpLabel, Rpc::kHttpGetModelInfo};
 
 class Metrics final : public BatcherObserver {
  public:
@@ -64,7 +69,7 @@ class Metrics final : public BatcherObserver {
   prometheus::Family<prometheus::Counter>& reports_;
   prometheus::Family<prometheus::Counter>& rejections_;
   prometheus::Family<prometheus::Histogram>& request_duration_;
-  std::array<prometheus::Histogram*, 3> request_duration_by_rpc_;  // indexed by Rpc
+  std::array<prometheus::Histogram*, kRpcs.size()> request_duration_by_rpc_;  // indexed by Rpc
   prometheus::Histogram& queue_wait_;
   prometheus::Histogram& inference_duration_;
   prometheus::Histogram& batch_size_;

@@ -5,37 +5,18 @@
 // start in this process (docs/metrics.md). cpp-httplib uses ordinary threads.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
+#include "http/http_listener.h"
 #include "metrics/metrics.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace radlabel {
 
-class MetricsEndpoint {
- public:
-  // Listens on `address` (host:port; port 0 picks a free one). `metrics` must outlive it.
-  static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(const std::string& address,
-                                                                Metrics& metrics);
-  ~MetricsEndpoint();  // stops serving
-
-  // host:port actually bound.
-  const std::string& address() const { return address_; }
-
- private:
-  MetricsEndpoint();
-
-  std::unique_ptr<httplib::Server> server_;
-  std::atomic<bool> listen_returned_{false};
-  std::thread thread_;
-  std::string address_;
-};
+// Listens on `address` (host:port; port 0 picks a free one) until destroyed. `metrics` must
+// outlive it.
+absl::StatusOr<std::unique_ptr<HttpListener>> StartMetricsEndpoint(const std::string& address,
+                                                                  Metrics& metrics);
 
 }  // namespace radlabel

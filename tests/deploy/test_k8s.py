@@ -60,6 +60,7 @@ def test_the_deployment_drains_within_its_grace_period_and_runs_restricted(overl
     ports = {p["name"]: p["containerPort"] for p in server["ports"]}
     assert env(server)["FLAGS_listen"].endswith(f":{ports['grpc']}")
     assert env(server)["FLAGS_metrics_listen"].endswith(f":{ports['metrics']}")
+    assert env(server)["FLAGS_http_listen"].endswith(f":{ports['http']}")
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert server[probe]["grpc"]["port"] == ports["grpc"]
     assert server["readinessProbe"]["grpc"]["service"] == "radlabel.v1.Labeller"

@@ -50,7 +50,7 @@ int WaitExitCode(pid_t pid) {
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const std::vector<std::string>& args) {
   std::vector<std::string> argv = {kServerBinary, "--listen=127.0.0.1:0",
-                                   "--metrics_listen=127.0.0.1:0"};
+                                   "--metrics_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   int fd = -1;
   std::unique_ptr<ServerProcess> server(new ServerProcess);
@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   FILE* out = fdopen(fd, "r");
   static const std::regex kListening("listening on (127\\.0\\.0\\.1:[0-9]+)");
   static const std::regex kMetrics("metrics on http://(127\\.0\\.0\\.1:[0-9]+)/metrics");
+  static const std::regex kHttp("HTTP API on https?://(127\\.0\\.0\\.1:[0-9]+)/v1/label");
   char* line = nullptr;
   size_t capacity = 0;
   std::string seen;
@@ -66,6 +67,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     seen += line;
     std::cmatch match;
     if (std::regex_search(line, match, kMetrics)) server->metrics_address_ = match[1];
+    if (std::regex_search(line, match, kHttp)) server->http_address_ = match[1];
     if (std::regex_search(line, match, kListening)) {
       server->target_ = match[1];
       break;

@@ -29,6 +29,8 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   // host:port of the /metrics endpoint.
   const std::string& metrics_address() const { return metrics_address_; }
+  // host:port of the HTTP API.
+  const std::string& http_address() const { return http_address_; }
   // Sends `signal`, waits for the exit, returns the exit code (128 + n if killed by signal n).
   int Stop(int signal);
   void Signal(int signal);
@@ -42,6 +44,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::string target_;
   std::string metrics_address_;
+  std::string http_address_;
   std::thread reader_;
   absl::Mutex mu_;
   std::string output_ ABSL_GUARDED_BY(mu_);

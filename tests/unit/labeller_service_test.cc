@@ -104,8 +104,9 @@ class LabellerServiceTest : public ::testing::Test {
     metrics_ = std::make_unique<Metrics>(pipeline_->bundle());
     ServiceOptions options;
     options.max_stream_messages_in_flight = messages_in_flight;
-    service_ = std::make_unique<LabellerService>(pipeline_->labeller(), pipeline_->bundle(),
-                                                 batching, options, *metrics_, nullptr);
+    requests_ = std::make_unique<RequestLabeller>(pipeline_->labeller(), pipeline_->bundle(),
+                                                  batching, options, *metrics_, nullptr);
+    service_ = std::make_unique<LabellerService>(*requests_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -137,6 +138,7 @@ class LabellerServiceTest : public ::testing::Test {
   RecordingObserver observer_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<RequestLabeller> requests_;
   std::unique_ptr<LabellerService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::Labeller::Stub> stub_;

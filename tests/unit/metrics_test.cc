@@ -43,7 +43,7 @@ TEST(MetricsTest, RequestsReportsAndRejectionsAreCountedByLabel) {
 TEST(MetricsTest, TheUsualSeriesExistAtZeroBeforeAnyTraffic) {
   Metrics metrics(Bundle());
   const std::string scrape = metrics.Scrape(absl::FromUnixSeconds(1'000'000));
-  for (const char* rpc : {"Label", "LabelStream"}) {
+  for (const char* rpc : {"Label", "LabelStream", "HttpLabel"}) {
     EXPECT_TRUE(Has(scrape, absl::StrCat(R"(radlabel_reports_total{code="OK",rpc=")", rpc, R"("} 0)")))
         << scrape;
   }
@@ -57,7 +57,7 @@ TEST(MetricsTest, TheUsualSeriesExistAtZeroBeforeAnyTraffic) {
 TEST(MetricsEndpointTest, AnEndpointStoppedRightAfterItStartedShutsDown) {
   Metrics metrics(Bundle());
   for (int i = 0; i < 200; ++i) {
-    auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", metrics);
+    auto endpoint = StartMetricsEndpoint("127.0.0.1:0", metrics);
     ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   }
 }

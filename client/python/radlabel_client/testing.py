@@ -14,19 +14,23 @@ from typing import List, Optional
 
 _LISTENING = re.compile(r"listening on (127\.0\.0\.1:\d+)")
 _METRICS = re.compile(r"metrics on http://(127\.0\.0\.1:\d+)/metrics")
+_HTTP = re.compile(r"HTTP API on https?://(127\.0\.0\.1:\d+)/v1/label")
 
 
 class LocalServer:
-    """Starts ``binary`` with ``--listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0`` and ``args``,
-    and returns once it prints where it listens (no sleeping, no polling). ``target`` is its
-    gRPC address, ``metrics_address`` host:port of its /metrics."""
+    """Starts ``binary`` with ``--listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0
+    --http_listen=127.0.0.1:0`` and ``args``, and returns once it prints where it listens (no
+    sleeping, no polling). ``target`` is its gRPC address, ``metrics_address`` host:port of its
+    /metrics, ``http_address`` host:port of its HTTP API ("" when ``args`` disable it)."""
 
     def __init__(self, binary: str, args: Optional[List[str]] = None, start_timeout: float = 120.0):
         self.process = subprocess.Popen(
-            [binary, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", *(args or [])],
+            [binary, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
+             *(args or [])],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.target = ""
         self.metrics_address = ""
+        self.http_address = ""
         self.output: List[str] = []
         give_up = time.monotonic() + start_timeout
         while not (self.target and self.metrics_address):
@@ -39,6 +43,8 @@ class LocalServer:
                 self.target = match.group(1)
             if match := _METRICS.search(line):
                 self.metrics_address = match.group(1)
+            if match := _HTTP.search(line):
+                self.http_address = match.group(1)
 
     def __enter__(self) -> "LocalServer":
         return self

@@ -1,0 +1,74 @@
+#include "service/request_labeller.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "batching/retry_after.h"
+#include "service/convert.h"
+
+namespace radlabel {
+
+RequestLabeller::RequestLabeller(Labeller& labeller, const ModelBundle& bundle,
+                                 const BatcherOptions& batching, const ServiceOptions& options,
+                                 Metrics& metrics, const BearerTokenCheck* token_check)
+    : labeller_(labeller),
+      bundle_(bundle),
+      options_(options),
+      metrics_(metrics),
+      token_check_(token_check),
+      model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())) {}
+
+absl::Status RequestLabeller::Authorize(Rpc rpc, absl::string_view authorization) {
+  if (token_check_ == nullptr) return absl::OkStatus();
+  absl::Status admitted = token_check_->Check(authorization);
+  if (!admitted.ok()) {
+    const absl::Time now = absl::Now();
+    metrics_.RecordRequest(rpc, admitted.code(), {}, now, now);
+  }
+  return admitted;
+}
+
+absl::Status RequestLabeller::Start(Rpc rpc, const v1::LabelRequest& request,
+                                    v1::LabelResponse* response, std::function<void()> done,
+                                    std::shared_ptr<const CallerState> caller) {
+  const absl::Time received = absl::Now();
+  absl::Status started = CheckReportCount(request, options_);
+  if (started.ok()) {
+    std::vector<std::string> ids;  // `request` may be reused before the outcomes arrive
+    ids.reserve(static_cast<size_t>(request.reports_size()));
+    for (const v1::Report& report : request.reports()) ids.push_back(report.id());
+    started = labeller_.Label(
+        ReportRefsOf(request), LabelOptionsOf(request, options_, std::move(caller)),
+        [this, rpc, received, response, ids = std::move(ids),
+         done = std::move(done)](std::vector<ReportOutcome> outcomes) {
+          response->clear_results();
+          response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
+          std::vector<absl::StatusCode> codes;
+          codes.reserve(outcomes.size());
+          for (size_t r = 0; r < outcomes.size(); ++r) {
+            v1::ReportResult* result = response->add_results();
+            result->set_id(ids[r]);
+            FillResult(outcomes[r], bundle_, result);
+            codes.push_back(outcomes[r].status.code());
+          }
+          metrics_.RecordRequest(rpc, absl::StatusCode::kOk, codes, received, absl::Now());
+          done();
+        });
+  }
+  if (!started.ok()) metrics_.RecordRequest(rpc, started.code(), {}, received, absl::Now());
+  return started;
+}
+
+absl::Duration RequestLabeller::RetryPushback(const absl::Status& refused) const {
+  return std::max(options_.retry_pushback, RetryAfter(refused).value_or(absl::ZeroDuration()));
+}
+
+const v1::ModelInfo& RequestLabeller::DescribeModel(Rpc rpc) {
+  const absl::Time now = absl::Now();
+  metrics_.RecordRequest(rpc, absl::StatusCode::kOk, {}, now, now);
+  return model_info_;
+}
+
+}  // namespace radlabel

@@ -1,0 +1,63 @@
+// What every door to the labeller does with one request, whichever transport carries it (the
+// gRPC service, the HTTP endpoint): checks the caller's token and the request's size, starts
+// the labelling, fills the response in the API's messages and records it in the metrics. Free
+// of gRPC and HTTP: each transport maps the statuses returned here to its own codes, once.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "batching/batcher_options.h"
+#include "core/labeller.h"
+#include "metrics/metrics.h"
+#include "model/bundle.h"
+#include "radlabel/v1/labeller.pb.h"
+#include "service/bearer_token.h"
+#include "service/service_options.h"
+
+namespace radlabel {
+
+class RequestLabeller {
+ public:
+  // `labeller`, `bundle`, `metrics` and `token_check` must outlive it. With a `token_check`,
+  // every call must carry the bearer token; null: no token needed.
+  RequestLabeller(Labeller& labeller, const ModelBundle& bundle, const BatcherOptions& batching,
+                  const ServiceOptions& options, Metrics& metrics,
+                  const BearerTokenCheck* token_check);
+
+  // OK, or UNAUTHENTICATED (recorded in the metrics under `rpc`) when `authorization` (the
+  // caller's authorization metadata or header; empty when none) does not carry the token.
+  absl::Status Authorize(Rpc rpc, absl::string_view authorization);
+
+  // Starts labelling `request`; fills `response` (one result per report, in order) and then
+  // calls `done`, possibly before returning. On error (the request's size is out of range, the
+  // queue is full, the server is stopping) nothing was started and `done` is never called.
+  // `request` must stay valid until Start returns, `response` until `done`.
+  // Every request is recorded in the metrics under `rpc`. Reports whose `caller` stops waiting
+  // before they reach the model fail with DEADLINE_EXCEEDED or CANCELLED, unrun.
+  absl::Status Start(Rpc rpc, const v1::LabelRequest& request, v1::LabelResponse* response,
+                     std::function<void()> done, std::shared_ptr<const CallerState> caller);
+
+  // How long a caller refused with `refused` (RESOURCE_EXHAUSTED from Start) should wait before
+  // retrying: the time when the batcher has booked room for it, at least
+  // ServiceOptions::retry_pushback.
+  absl::Duration RetryPushback(const absl::Status& refused) const;
+
+  // The model and the limits it is served with (GetModelInfo), recorded under `rpc`.
+  const v1::ModelInfo& DescribeModel(Rpc rpc);
+
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  Labeller& labeller_;
+  const ModelBundle& bundle_;
+  const ServiceOptions options_;
+  Metrics& metrics_;
+  const BearerTokenCheck* const token_check_;
+  const v1::ModelInfo model_info_;
+};
+
+}  // namespace radlabel
