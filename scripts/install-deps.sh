@@ -13,7 +13,7 @@ packages=(
   prometheus curl
   libgtest-dev libgmock-dev googletest
   clang libclang-rt-14-dev
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf python3-venv python3-setuptools python3-wheel
   python3-pytest python3-yaml python3-jsonschema python3-sklearn
 )
 

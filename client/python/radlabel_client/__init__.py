@@ -2,10 +2,10 @@
 
     from radlabel_client import Client
     with Client("localhost:50051") as client:
-        for result in client.label_csv(open("reports.csv", newline="")):
+        for result in client.label_csv("reports.csv"):
             print(result.id, result.decisions if result.ok else result.error)
 """
 
-from .client import AsyncClient, Client, Label, Result, csv_reports
+from .client import CHEXPERT_VALUES, AsyncClient, Client, Evidence, Label, Result, csv_reports
 
-__all__ = ["AsyncClient", "Client", "Label", "Result", "csv_reports"]
+__all__ = ["AsyncClient", "CHEXPERT_VALUES", "Client", "Evidence", "Label", "Result", "csv_reports"]

@@ -2,7 +2,8 @@
 
 Results come back in the order the reports were given. A report the server could not label (empty,
 not UTF-8, too long) is not an error of the call: its Result has ``ok == False`` and ``error`` says
-why. Errors of a whole call raise ``grpc.RpcError`` with the gRPC status code.
+why. Errors of a whole call raise ``grpc.RpcError`` with the gRPC status code; an exception raised
+by the caller's own iterable of reports reaches the caller unchanged.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import collections
 import csv
 import json
+import os
 from dataclasses import dataclass
-from typing import AsyncIterable, AsyncIterator, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import (AsyncIterable, AsyncIterator, Deque, Dict, Iterable, Iterator, List, Optional,
+                    TextIO, Tuple, Union)
 
 import grpc
 from grpc import aio
@@ -22,14 +25,32 @@ from .v1 import labeller_pb2, labeller_pb2_grpc
 ReportLike = Union[Tuple[str, str], labeller_pb2.Report]
 
 
+#: CheXpert's label values by decision: 1 positive, 0 negative, -1 uncertain.
+CHEXPERT_VALUES = {"positive": 1, "negative": 0, "uncertain": -1}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentence a label's attention weighted most (asked for with include_evidence)."""
+
+    start: int  # [start, end): code-point offsets into the report text, as text[start:end]
+    end: int
+    weight: float  # that sentence's share of the label's attention, 0..1
+    text: str  # the sentence itself
+
+
 @dataclass(frozen=True)
 class Label:
     """One label of one report."""
 
     decision: str  # one of ModelInfo.classes, e.g. "positive"
     probabilities: Dict[str, float]  # class -> probability
-    # The supporting sentence as [start, end) code-point offsets into the text (include_evidence).
-    evidence: Optional[Tuple[int, int]] = None
+    evidence: Optional[Evidence] = None  # with include_evidence, for decisions not "negative"
+
+    @property
+    def chexpert(self) -> Optional[int]:
+        """The decision as a CheXpert label value (1, 0, -1); None for a class CheXpert lacks."""
+        return CHEXPERT_VALUES.get(self.decision)
 
 
 @dataclass(frozen=True)
@@ -52,15 +73,27 @@ class Result:
         return {name: label.decision for name, label in self.labels.items()}
 
 
-def _result(message: labeller_pb2.ReportResult, classes: List[str]) -> Result:
+def _result(message: labeller_pb2.ReportResult, classes: List[str], text: bytes = b"") -> Result:
+    """`text`: the report's, to quote its evidence (needed only with include_evidence)."""
     labels = {}
+    decoded = None
     for label in message.labels:
         evidence = None
         if label.HasField("evidence"):
-            evidence = (label.evidence.start, label.evidence.end)
+            if decoded is None:
+                decoded = text.decode("utf-8", errors="replace")
+            e = label.evidence
+            evidence = Evidence(e.start, e.end, e.weight, decoded[e.start:e.end])
         labels[label.name] = Label(label.decision, dict(zip(classes, label.probabilities)), evidence)
     return Result(message.id, message.status.code, message.status.message, labels,
                   message.num_tokens, message.num_chunks)
+
+
+def _results(response: labeller_pb2.LabelResponse, request: labeller_pb2.LabelRequest,
+             classes: List[str]) -> Iterator[Result]:
+    """The results of `response`, each with its report from `request` (they come in order)."""
+    for message, report in zip(response.results, request.reports):
+        yield _result(message, classes, report.text)
 
 
 def _report(report: ReportLike) -> labeller_pb2.Report:
@@ -100,13 +133,42 @@ def _messages(reports: Iterable[ReportLike], per_message: int, evidence: bool) -
 
 
 def csv_reports(lines: Iterable[str], id_column: str = "id", text_column: str = "text") -> Iterator[Tuple[str, str]]:
-    """Yields (id, text) from a CSV export with a header row, one row at a time (quoted line
-    breaks inside a report are fine: open the file with ``newline=""``)."""
-    for row_number, row in enumerate(csv.DictReader(lines), start=2):
-        if id_column not in row or text_column not in row:
-            raise ValueError(f"CSV row {row_number} has no '{id_column}' or '{text_column}' column; "
-                             "name the right ones with id_column= and text_column=")
-        yield row[id_column], row[text_column] or ""
+    """(id, text) of each row of a CSV export with a header row, read one row at a time (quoted
+    line breaks inside a report are fine: open the file with ``newline=""``). The header is
+    checked at once, before any row is read: a missing column raises ValueError naming it and
+    listing the columns there are. A UTF-8 byte-order mark before the header is ignored."""
+    rows = csv.reader(lines)
+    header = next(rows, None)
+    if header is None:
+        raise ValueError("the CSV export is empty; it needs a header row naming its columns")
+    header = [name.strip() for name in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    positions = {}
+    for column, argument in ((id_column, "id_column"), (text_column, "text_column")):
+        if column not in header:
+            raise ValueError(f"the CSV export has no column '{column}' (columns: {', '.join(header)}); "
+                             f"name the right one with {argument}=")
+        positions[column] = header.index(column)
+    return _csv_rows(rows, positions[id_column], positions[text_column])
+
+
+def _csv_rows(rows, id_position: int, text_position: int) -> Iterator[Tuple[str, str]]:
+    needed = max(id_position, text_position) + 1
+    for row in rows:
+        if not row:
+            continue
+        if len(row) < needed:
+            raise ValueError(f"CSV line {rows.line_num} has {len(row)} fields, the header names "
+                             f"{needed} or more: check for an unquoted comma or line break")
+        yield row[id_position], row[text_position]
+
+
+def _open_csv(source: Union[str, os.PathLike, TextIO]) -> TextIO:
+    """A path opened as a CSV export should be (utf-8-sig: a byte-order mark is dropped)."""
+    if isinstance(source, (str, os.PathLike)):
+        return open(source, newline="", encoding="utf-8-sig")
+    return source
 
 
 def _channel_options(max_attempts: int, max_message_bytes: int) -> list:
@@ -204,35 +266,98 @@ class Client:
         a target naming several servers the calls spread over all of them, and a call whose
         server fails is retried on another."""
         classes = list(self.model_info().classes)
-        pending: Deque[grpc.Future] = collections.deque()
+        pending: Deque[Tuple[grpc.Future, labeller_pb2.LabelRequest]] = collections.deque()
+
+        def answered():
+            call, request = pending.popleft()
+            return _results(call.result(), request, classes)
+
         try:
             for request in _messages(reports, reports_per_call, self._settings.include_evidence):
                 if len(pending) == calls_in_flight:
-                    yield from (_result(r, classes) for r in pending.popleft().result().results)
-                pending.append(self._stub.Label.future(request, timeout=self._settings.timeout,
-                                                       metadata=self._settings.metadata))
+                    yield from answered()
+                pending.append((self._stub.Label.future(request, timeout=self._settings.timeout,
+                                                        metadata=self._settings.metadata), request))
             while pending:
-                yield from (_result(r, classes) for r in pending.popleft().result().results)
+                yield from answered()
         finally:  # an error, or a caller that stopped reading: the rest is not needed
-            for call in pending:
+            for call, _ in pending:
                 call.cancel()
 
     def label_stream(self, reports: Iterable[ReportLike], reports_per_message: int = 32) -> Iterator[Result]:
         """Labels any number of reports through one LabelStream, yielding results in order as they
         arrive. ``reports`` may be a generator: it is read as the server takes reports, so memory
-        stays bounded by the server's read-ahead, not the input's length."""
+        stays bounded by the server's read-ahead, not the input's length. An exception it raises
+        ends the stream and is raised here, unchanged."""
         classes = list(self.model_info().classes)
-        responses = self._stub.LabelStream(
-            _messages(reports, reports_per_message, self._settings.include_evidence),
-            metadata=self._settings.metadata)
-        for response in responses:
-            for result in response.results:
-                yield _result(result, classes)
+        source = _Source(_messages(reports, reports_per_message, self._settings.include_evidence))
+        responses = self._stub.LabelStream(iter(source), metadata=self._settings.metadata)
+        try:
+            for response in responses:
+                yield from _results(response, source.sent.popleft(), classes)
+                source.raise_error()
+            source.raise_error()
+        finally:
+            responses.cancel()  # a no-op once the stream ended
 
-    def label_csv(self, lines: Iterable[str], id_column: str = "id", text_column: str = "text",
-                  reports_per_message: int = 32) -> Iterator[Result]:
-        """label_stream over a CSV export (a file opened with ``newline=""``, or any lines)."""
-        return self.label_stream(csv_reports(lines, id_column, text_column), reports_per_message)
+    def label_csv(self, source: Union[str, os.PathLike, TextIO], id_column: str = "id",
+                  text_column: str = "text", reports_per_message: int = 32) -> Iterator[Result]:
+        """label_stream over a CSV export: a path (read as UTF-8, a byte-order mark dropped) or a
+        file opened with ``newline=""``. The header is checked before anything is sent: a wrong
+        column raises ValueError here, naming it and listing the columns."""
+        return _closing(lambda f: self.label_stream(csv_reports(f, id_column, text_column),
+                                                    reports_per_message), source)
+
+
+def _closing(label, source):
+    """label(file) for a CSV export given as a path or an open file; a file opened here is closed
+    when the results end. Runs label (and so the header check) at once."""
+    f = _open_csv(source)
+    try:
+        results = label(f)
+    except BaseException:
+        if f is not source:
+            f.close()
+        raise
+    if f is source:
+        return results
+
+    def closing_results():
+        with f:
+            yield from results
+    return closing_results()
+
+
+class _Source:
+    """The request messages of one LabelStream, read in gRPC's thread. Keeps the messages sent and
+    not yet answered (their texts quote evidence; the server's read-ahead bounds them), and an
+    exception of the caller's iterable, which gRPC would otherwise replace with UNKNOWN
+    "Exception iterating requests!"."""
+
+    def __init__(self, messages):
+        self._messages = messages
+        self.sent: Deque[labeller_pb2.LabelRequest] = collections.deque()
+        self.error: Optional[BaseException] = None
+
+    def __iter__(self):
+        try:
+            for message in self._messages:
+                self.sent.append(message)
+                yield message
+        except Exception as error:  # noqa: BLE001 -- handed to the caller by raise_error
+            self.error = error
+
+    async def __aiter__(self):
+        try:
+            async for message in self._messages:
+                self.sent.append(message)
+                yield message
+        except Exception as error:  # noqa: BLE001 -- handed to the caller by raise_error
+            self.error = error
+
+    def raise_error(self):
+        if self.error is not None:
+            raise self.error
 
 
 class AsyncClient:
@@ -242,7 +367,7 @@ class AsyncClient:
         self._settings = _Settings(target, **settings)
         self._channel = self._settings.channel(aio)
         self._stub = labeller_pb2_grpc.LabellerStub(self._channel)
-        self._classes: Optional[List[str]] = None
+        self._info: Optional[labeller_pb2.ModelInfo] = None
 
     async def __aenter__(self) -> "AsyncClient":
         return self
@@ -254,29 +379,31 @@ class AsyncClient:
         await self._channel.close()
 
     async def model_info(self) -> labeller_pb2.ModelInfo:
-        return await self._stub.GetModelInfo(labeller_pb2.GetModelInfoRequest(),
-                                             timeout=self._settings.timeout,
-                                             metadata=self._settings.metadata)
-
-    async def _class_names(self) -> List[str]:
-        if self._classes is None:
-            self._classes = list((await self.model_info()).classes)
-        return self._classes
+        """The served model (name, version, checksum, labels, classes) and the server's limits."""
+        if self._info is None:
+            self._info = await self._stub.GetModelInfo(labeller_pb2.GetModelInfoRequest(),
+                                                       timeout=self._settings.timeout,
+                                                       metadata=self._settings.metadata)
+        return self._info
 
     async def label(self, reports: Iterable[ReportLike]) -> List[Result]:
-        """One unary call (up to the server's max_reports_per_request reports)."""
-        classes = await self._class_names()
-        request = labeller_pb2.LabelRequest(reports=[_report(r) for r in reports],
-                                            include_evidence=self._settings.include_evidence)
-        response = await self._stub.Label(request, timeout=self._settings.timeout,
-                                          metadata=self._settings.metadata)
-        return [_result(r, classes) for r in response.results]
+        """Labels a list of reports as Client.label does: unary calls of at most the server's
+        max_reports_per_request, one after another."""
+        info = await self.model_info()
+        classes = list(info.classes)
+        results: List[Result] = []
+        for request in _messages(reports, info.limits.max_reports_per_request,
+                                 self._settings.include_evidence):
+            response = await self._stub.Label(request, timeout=self._settings.timeout,
+                                              metadata=self._settings.metadata)
+            results.extend(_results(response, request, classes))
+        return results
 
     async def label_stream(self, reports: Union[Iterable[ReportLike], AsyncIterable[ReportLike]],
                            reports_per_message: int = 32) -> AsyncIterator[Result]:
         """Streams reports (an iterable or an async iterable) through one LabelStream, yielding
-        results in order as they arrive."""
-        classes = await self._class_names()
+        results in order as they arrive; an exception of ``reports`` is raised here, unchanged."""
+        classes = list((await self.model_info()).classes)
 
         async def messages():
             requests = _Requests(reports_per_message, self._settings.include_evidence)
@@ -287,9 +414,16 @@ class AsyncClient:
             if (request := requests.rest()) is not None:
                 yield request
 
-        async for response in self._stub.LabelStream(messages(), metadata=self._settings.metadata):
-            for result in response.results:
-                yield _result(result, classes)
+        source = _Source(messages())
+        call = self._stub.LabelStream(source.__aiter__(), metadata=self._settings.metadata)
+        try:
+            async for response in call:
+                for result in _results(response, source.sent.popleft(), classes):
+                    yield result
+                source.raise_error()
+            source.raise_error()
+        finally:
+            call.cancel()
 
 
 async def _aiter(items):

@@ -55,9 +55,52 @@ def test_a_csv_export_streams_through_a_generator_in_order(server):
     assert results[0].decisions["acute_stroke"] == "positive"
 
 
-def test_label_csv_names_a_missing_column():
-    with pytest.raises(ValueError, match="'id' or 'text'"):
-        list(csv_reports(io.StringIO("accession,report\nA1,x\n")))
+def test_a_csv_export_with_a_byte_order_mark_is_read_by_path_and_by_open_file(server, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_bytes(b"\xef\xbb\xbfaccession,report_text\nA1," + STROKE.encode() + b"\nA2,Normal MRI brain.\n")
+    with Client(server.target) as client:
+        by_path = list(client.label_csv(export, id_column="accession", text_column="report_text"))
+        with open(export, newline="") as f:  # the platform's encoding keeps the mark in the header
+            by_file = list(client.label_csv(f, id_column="accession", text_column="report_text"))
+    assert [r.id for r in by_path] == [r.id for r in by_file] == ["A1", "A2"]
+    assert by_path[0].decisions["acute_stroke"] == "positive"
+
+
+def test_a_wrong_column_raises_before_anything_is_sent_naming_the_columns(tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("accession,report_text\nA1,x\n")
+    # No server at all: the header is checked before the client looks for one.
+    with Client("127.0.0.1:1", timeout=1, max_attempts=1) as client:
+        with pytest.raises(ValueError, match=r"no column 'text' \(columns: accession, report_text\); "
+                                             r"name the right one with text_column="):
+            client.label_csv(export, id_column="accession")
+    with pytest.raises(ValueError, match="no column 'id'"):
+        csv_reports(io.StringIO("accession,report\nA1,x\n"))
+
+
+class SourceBroke(Exception):
+    pass
+
+
+def broken_after(n):
+    for i in range(n):
+        yield f"r{i}", NORMAL
+    raise SourceBroke("the caller's own error")
+
+
+def test_an_exception_of_the_callers_reports_reaches_the_caller_unchanged(server):
+    with Client(server.target) as client:
+        for label in (lambda r: client.label_stream(r, reports_per_message=2),
+                      lambda r: client.label_pipelined(r, reports_per_call=2)):
+            with pytest.raises(SourceBroke, match="the caller's own error"):
+                list(label(broken_after(5)))
+
+    async def stream():
+        async with AsyncClient(server.target) as client:
+            return [r async for r in client.label_stream(broken_after(5), reports_per_message=2)]
+
+    with pytest.raises(SourceBroke, match="the caller's own error"):
+        asyncio.run(stream())
 
 
 def test_async_streaming_gives_the_blocking_clients_results(server):
@@ -73,6 +116,7 @@ def test_async_streaming_gives_the_blocking_clients_results(server):
             return unary, streamed
 
     unary, streamed = asyncio.run(stream())
+    assert [r.id for r in unary] == ["r0", "r1", "r2"]
     with Client(server.target) as client:
         blocking = client.label(reports)
     assert [r.id for r in streamed] == [r.id for r, _ in zip(blocking, reports)]
@@ -81,14 +125,28 @@ def test_async_streaming_gives_the_blocking_clients_results(server):
         for name in a.labels:
             for cls, p in a.labels[name].probabilities.items():
                 assert p == pytest.approx(b.labels[name].probabilities[cls], abs=1e-5)
-    assert [r.id for r in unary] == ["r0", "r1", "r2"]
 
 
-def test_evidence_points_into_the_report(server):
-    with Client(server.target, include_evidence=True) as client:
-        (result,) = client.label([("s1", STROKE)])
-    start, end = result.labels["acute_stroke"].evidence
-    assert "infarct" in STROKE[start:end]
+def test_async_label_splits_a_list_by_the_servers_limit_as_the_blocking_one_does(server):
+    async def label(reports):
+        async with AsyncClient(server.target) as client:
+            limit = (await client.model_info()).limits.max_reports_per_request
+            return limit, await client.label(reports(limit))
+
+    limit, results = asyncio.run(label(lambda limit: [(f"r{i}", NORMAL) for i in range(limit + 5)]))
+    assert [r.id for r in results] == [f"r{i}" for i in range(limit + 5)]
+
+
+def test_results_carry_chexpert_values_and_the_evidence_sentence(server):
+    text = "No mass. " + STROKE
+    for label in ("label", "label_stream", "label_pipelined"):
+        with Client(server.target, include_evidence=True) as client:
+            (result,) = list(getattr(client, label)([("s1", text)]))
+        stroke = result.labels["acute_stroke"]
+        assert stroke.chexpert == 1 and result.labels["mass"].chexpert == 0
+        assert stroke.evidence.text == text[stroke.evidence.start:stroke.evidence.end]
+        assert "infarct" in stroke.evidence.text and 0 < stroke.evidence.weight <= 1
+        assert result.labels["mass"].evidence is None
 
 
 def test_an_unreachable_server_raises_unavailable():
