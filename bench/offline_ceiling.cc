@@ -47,16 +47,11 @@ int Run() {
 
   const std::string input = absl::GetFlag(FLAGS_input);
   auto format = ParseReportFormat("auto", input);
-  auto reader = OpenReportReader(input, *format,
-                                 {absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)});
-  if (!reader.ok()) return std::cerr << reader.status().message() << "\n", 1;
+  auto corpus = ReadCorpus(input, *format,
+                           {absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)});
+  if (!corpus.ok()) return std::cerr << corpus.status().message() << "\n", 1;
   std::vector<std::string> texts;
-  while (true) {
-    auto report = (*reader)->Next();
-    if (!report.ok()) return std::cerr << report.status().message() << "\n", 1;
-    if (!report->has_value()) break;
-    texts.push_back((*report)->text());
-  }
+  for (v1::Report& report : *corpus) texts.push_back(std::move(*report.mutable_text()));
 
   const WindowOptions window_options = BundleWindowOptions(*bundle, *tokenizer);
   const absl::Time tokenize_start = absl::Now();

@@ -1,7 +1,7 @@
 // radlabel: the command-line client of radlabel-server.
 //
 //   radlabel label INPUT -o OUTPUT [--target=host:port] [--id_column=id] [--text_column=text]
-//                  [--rpc=stream|unary] [--resume]
+//                  [--rpc=stream|unary] [--resume] [--errors=FILE]     ('-': stdin, stdout)
 //   radlabel info [--target=host:port]
 //   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
 #include <cstring>
@@ -14,14 +14,18 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
+#include "cli/failure_summary.h"
 #include "cli/progress.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
 #include "cli/resume.h"
 #include "common/file_contents.h"
+#include "common/status_macros.h"
 #include "radlabel/client.h"
 
 ABSL_FLAG(std::string, target, "localhost:50051",
@@ -37,6 +41,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, auth_token_file, "",
           "File holding the bearer token the server asks for (sent with every call).");
 ABSL_FLAG(std::string, output, "", "Output file (also -o); '-' for standard output.");
+ABSL_FLAG(std::string, errors, "",
+          "label: write every failed report (id or input line, code, message) to this file as "
+          "JSON lines; the closing summary lists the first few per code.");
 ABSL_FLAG(std::string, input_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, output_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, id_column, "id", "CSV column (or JSONL key) holding the report id.");
@@ -86,7 +93,12 @@ absl::StatusOr<std::unique_ptr<Client>> ConnectFromFlags() {
   return Client::Connect(absl::GetFlag(FLAGS_target), options);
 }
 
-absl::Status LabelFile(const std::string& input) {
+// Exit status of a job whose reports did not all get labels (they are in the output with their
+// status, or, for unreadable input records, in the summary and the --errors file).
+constexpr int kSomeReportsFailed = 3;
+
+// Labels `input` into --output; the number of reports (and input records) that failed.
+absl::StatusOr<int64_t> LabelFile(const std::string& input) {
   const std::string output = absl::GetFlag(FLAGS_output);
   if (output.empty()) return absl::InvalidArgumentError("name the output file with -o OUTPUT");
   const ReportColumns columns{absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)};
@@ -94,7 +106,9 @@ absl::Status LabelFile(const std::string& input) {
   if (!input_format.ok()) return input_format.status();
   auto output_format = ParseReportFormat(absl::GetFlag(FLAGS_output_format), output);
   if (!output_format.ok()) return output_format.status();
-  auto total = CountReports(input, *input_format, columns);
+  // Standard input is read once: its length is unknown until the end.
+  absl::StatusOr<int64_t> total = -1;
+  if (input != "-") total = CountReports(input, *input_format, columns);
   if (!total.ok()) return total.status();
   auto reader = OpenReportReader(input, *input_format, columns);
   if (!reader.ok()) return reader.status();
@@ -105,10 +119,12 @@ absl::Status LabelFile(const std::string& input) {
     auto kept = KeepFinishedResults(output, *output_format);
     if (!kept.ok()) return kept.status();
     finished = *std::move(kept);
-    std::cerr << "radlabel: resuming: " << finished.size() << " of " << *total
-              << " reports already labelled in " << output << "\n";
+    std::cerr << "radlabel: resuming: " << finished.size() << " reports already labelled in "
+              << output << "\n";
   }
   const bool append = resume && std::filesystem::exists(output);
+  auto failures = FailureSummary::Open(absl::GetFlag(FLAGS_errors));
+  if (!failures.ok()) return failures.status();
 
   auto client = ConnectFromFlags();
   if (!client.ok()) return client.status();
@@ -128,7 +144,7 @@ absl::Status LabelFile(const std::string& input) {
 
   const bool show_progress = absl::GetFlag(FLAGS_progress);
   const absl::Time start = absl::Now();
-  Progress progress(*total - static_cast<int64_t>(finished.size()), start);
+  Progress progress(*total < 0 ? -1 : *total - static_cast<int64_t>(finished.size()), start);
   int64_t done = 0, failed = 0;
   StreamOptions stream_options;
   stream_options.reports_per_message = absl::GetFlag(FLAGS_reports_per_message);
@@ -138,17 +154,25 @@ absl::Status LabelFile(const std::string& input) {
   const auto label = rpc == "stream" ? &Client::LabelStream : &Client::LabelPipelined;
   absl::Status streamed = ((**client).*label)(
       [&]() -> absl::StatusOr<std::optional<v1::Report>> {
-        auto report = (*reader)->Next();
-        while (report.ok() && report->has_value() && finished.contains((*report)->id())) {
-          report = (*reader)->Next();
+        while (true) {
+          absl::StatusOr<std::optional<InputRecord>> record = (*reader)->Next();
+          if (!record.ok()) return record.status();
+          if (!record->has_value()) return std::nullopt;
+          absl::StatusOr<v1::Report>& report = (*record)->report;
+          if (!report.ok()) {  // this record fails alone; the job goes on
+            RADLABEL_RETURN_IF_ERROR(
+                (*failures)->AddRecord((*record)->line, report.status().message()));
+            continue;
+          }
+          if (finished.contains(report->id())) continue;
+          if (evidence) {
+            absl::MutexLock lock(&texts_mu);
+            texts.push_back(report->text());
+          }
+          return std::optional<v1::Report>(*std::move(report));
         }
-        if (evidence && report.ok() && report->has_value()) {
-          absl::MutexLock lock(&texts_mu);
-          texts.push_back((*report)->text());
-        }
-        return report;
       },
-      [&](v1::ReportResult result) {
+      [&](v1::ReportResult result) -> absl::Status {
         std::string text;
         if (evidence) {
           absl::MutexLock lock(&texts_mu);
@@ -158,33 +182,30 @@ absl::Status LabelFile(const std::string& input) {
         ++done;
         if (result.status().code() != 0) {
           ++failed;
-          std::cerr << "radlabel: report '" << result.id() << "' failed: "
-                    << result.status().message() << "\n";
+          RADLABEL_RETURN_IF_ERROR((*failures)->AddReport(result.id(), result.status().code(),
+                                                          result.status().message()));
         }
         if (show_progress) progress.Update(done, absl::Now());
         return (*writer)->Write(result, text);
       },
       stream_options);
   const absl::Status closed = (*writer)->Close();
+  const absl::Status errors_closed = (*failures)->Close();
   if (!streamed.ok()) return streamed;
   if (!closed.ok()) return closed;
-  std::cerr << progress.Summary(done, failed, absl::Now());
-  return absl::OkStatus();
+  if (!errors_closed.ok()) return errors_closed;
+  std::cerr << progress.Summary(done, failed, absl::Now(),
+                                absl::StrCat(info->name(), " ", info->version()))
+            << (*failures)->Text();
+  return (*failures)->count();
 }
 
 absl::Status Bench(const std::string& corpus_path) {
   const ReportColumns columns{absl::GetFlag(FLAGS_id_column), absl::GetFlag(FLAGS_text_column)};
   auto format = ParseReportFormat(absl::GetFlag(FLAGS_input_format), corpus_path);
   if (!format.ok()) return format.status();
-  auto reader = OpenReportReader(corpus_path, *format, columns);
-  if (!reader.ok()) return reader.status();
-  std::vector<v1::Report> corpus;
-  while (true) {
-    auto report = (*reader)->Next();
-    if (!report.ok()) return report.status();
-    if (!report->has_value()) break;
-    corpus.push_back(std::move(**report));
-  }
+  auto corpus = ReadCorpus(corpus_path, *format, columns);
+  if (!corpus.ok()) return corpus.status();
   BenchOptions options;
   const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode != "closed" && mode != "open") {
@@ -200,7 +221,7 @@ absl::Status Bench(const std::string& corpus_path) {
   options.max_reports = absl::GetFlag(FLAGS_max_reports);
   auto client = ConnectFromFlags();
   if (!client.ok()) return client.status();
-  auto result = RunBench(**client, corpus, options);
+  auto result = RunBench(**client, *corpus, options);
   if (!result.ok()) return result.status();
   std::cout << result->Text();
   if (const std::string json_out = absl::GetFlag(FLAGS_json_out); !json_out.empty()) {
@@ -224,9 +245,22 @@ absl::Status PrintInfo() {
 }  // namespace radlabel
 
 int main(int argc, char** argv) {
+  // --help lists the CLI's own flags (absl's default looks for a file named after the program).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "client/cli/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.find("client/cli/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Labels head-MRI reports with a radlabel-server.\n"
-      "  radlabel label INPUT -o OUTPUT [flags]   label a CSV or JSONL file, write CSV or JSONL\n"
+      "  radlabel label INPUT -o OUTPUT [flags]   label a CSV or JSONL file ('-': standard input),\n"
+      "                                           write CSV or JSONL ('-': standard output); exit\n"
+      "                                           status 3 when some reports failed\n"
       "  radlabel info [flags]                    describe the served model\n"
       "  radlabel bench CORPUS [flags]            load-test a server with the corpus's reports");
   // absl flags have no short aliases: accept the conventional -o.
@@ -239,7 +273,9 @@ int main(int argc, char** argv) {
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   absl::Status status;
   if (positional.size() == 3 && std::strcmp(positional[1], "label") == 0) {
-    status = radlabel::LabelFile(positional[2]);
+    const absl::StatusOr<int64_t> failed = radlabel::LabelFile(positional[2]);
+    if (failed.ok()) return *failed > 0 ? radlabel::kSomeReportsFailed : 0;
+    status = failed.status();
   } else if (positional.size() == 3 && std::strcmp(positional[1], "bench") == 0) {
     status = radlabel::Bench(positional[2]);
   } else if (positional.size() == 2 && std::strcmp(positional[1], "info") == 0) {

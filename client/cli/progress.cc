@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace radlabel {
@@ -28,12 +29,16 @@ void Progress::Update(int64_t done, absl::Time now) {
   std::fflush(stderr);
 }
 
-std::string Progress::Summary(int64_t done, int64_t failed, absl::Time now) const {
+std::string Progress::Summary(int64_t done, int64_t failed, absl::Time now,
+                              absl::string_view model) const {
   const double seconds = absl::ToDoubleSeconds(now - start_);
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
-  return absl::StrFormat("%slabelled %d reports (%d failed) in %.2f s: %.1f reports/s\n%s\n",
-                         tty_ ? "\r\x1b[K" : "", done, failed, seconds, rate,
-                         ProjectTo100k(rate));
+  std::string summary = absl::StrFormat("%slabelled %d reports (%d failed) in %.2f s: %.1f reports/s\n",
+                                        tty_ ? "\r\x1b[K" : "", done, failed, seconds, rate);
+  if (done >= kProjectionMinReports && now - start_ >= kProjectionMinDuration) {
+    absl::StrAppend(&summary, ProjectTo100k(rate), " (model ", model, ")\n");
+  }
+  return summary;
 }
 
 std::string ProjectTo100k(double reports_per_second) {

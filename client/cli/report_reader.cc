@@ -1,6 +1,7 @@
 #include "cli/report_reader.h"
 
 #include <fstream>
+#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -13,12 +14,26 @@
 namespace radlabel {
 namespace {
 
+// The input stream of `path`: the file, or standard input for "-".
+class Input {
+ public:
+  explicit Input(const std::string& path) : path_(path) {
+    if (path != "-") file_.open(path, std::ios::binary);
+  }
+  bool ok() const { return path_ == "-" || file_.is_open(); }
+  std::istream& stream() { return path_ == "-" ? std::cin : file_; }
+
+ private:
+  const std::string path_;
+  std::ifstream file_;
+};
+
 class CsvReportReader final : public ReportReader {
  public:
   static absl::StatusOr<std::unique_ptr<ReportReader>> Open(const std::string& path,
                                                             const ReportColumns& columns) {
     auto reader = std::unique_ptr<CsvReportReader>(new CsvReportReader(path));
-    if (!reader->file_) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    if (!reader->input_.ok()) return absl::NotFoundError(absl::StrCat("cannot open ", path));
     std::vector<std::string> header;
     const absl::StatusOr<bool> got = reader->csv_.Next(&header);
     if (!got.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", got.status().message()));
@@ -37,25 +52,26 @@ class CsvReportReader final : public ReportReader {
     return std::unique_ptr<ReportReader>(std::move(reader));
   }
 
-  absl::StatusOr<std::optional<v1::Report>> Next() override {
+  absl::StatusOr<std::optional<InputRecord>> Next() override {
     const absl::StatusOr<bool> got = csv_.Next(&fields_);
     if (!got.ok()) return absl::InvalidArgumentError(absl::StrCat(path_, ": ", got.status().message()));
     if (!*got) return std::nullopt;
+    InputRecord record{csv_.record_line(), v1::Report()};
     const size_t needed = static_cast<size_t>(std::max(id_column_, text_column_)) + 1;
     if (fields_.size() < needed) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path_, " line ", csv_.record_line(), " has ", fields_.size(), " fields; the header has ",
+      record.report = absl::InvalidArgumentError(absl::StrCat(
+          path_, " line ", record.line, " has ", fields_.size(), " fields; the header has ",
           needed, " or more. Check for an unquoted comma or line break"));
+      return record;
     }
-    v1::Report report;
-    report.set_id(std::move(fields_[static_cast<size_t>(id_column_)]));
-    report.set_text(std::move(fields_[static_cast<size_t>(text_column_)]));
-    return report;
+    record.report->set_id(std::move(fields_[static_cast<size_t>(id_column_)]));
+    record.report->set_text(std::move(fields_[static_cast<size_t>(text_column_)]));
+    return record;
   }
 
  private:
   explicit CsvReportReader(const std::string& path)
-      : path_(path), file_(path, std::ios::binary), csv_(file_) {}
+      : path_(path), input_(path), csv_(input_.stream()) {}
 
   static int Find(const std::vector<std::string>& header, const std::string& name) {
     for (size_t i = 0; i < header.size(); ++i) {
@@ -65,7 +81,7 @@ class CsvReportReader final : public ReportReader {
   }
 
   const std::string path_;
-  std::ifstream file_;
+  Input input_;
   CsvReader csv_;
   int id_column_ = -1;
   int text_column_ = -1;
@@ -77,47 +93,51 @@ class JsonlReportReader final : public ReportReader {
   static absl::StatusOr<std::unique_ptr<ReportReader>> Open(const std::string& path,
                                                             const ReportColumns& columns) {
     auto reader = std::unique_ptr<JsonlReportReader>(new JsonlReportReader(path, columns));
-    if (!reader->file_) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    if (!reader->input_.ok()) return absl::NotFoundError(absl::StrCat("cannot open ", path));
     return std::unique_ptr<ReportReader>(std::move(reader));
   }
 
-  absl::StatusOr<std::optional<v1::Report>> Next() override {
+  absl::StatusOr<std::optional<InputRecord>> Next() override {
     std::string line;
-    while (std::getline(file_, line)) {
+    while (std::getline(input_.stream(), line)) {
       ++line_;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
-      google::protobuf::Struct object;
-      if (!google::protobuf::util::JsonStringToMessage(line, &object).ok()) {
-        return Error("is not a JSON object");
-      }
-      const auto& fields = object.fields();
-      const auto id = fields.find(columns_.id);
-      const auto text = fields.find(columns_.text);
-      if (id == fields.end() || text == fields.end()) {
-        return Error(absl::StrCat("lacks \"", columns_.id, "\" or \"", columns_.text,
-                                  "\" (choose keys with --id_column and --text_column)"));
-      }
-      v1::Report report;
-      if (id->second.has_string_value()) {
-        report.set_id(id->second.string_value());
-      } else if (id->second.has_number_value()) {
-        report.set_id(absl::StrCat(id->second.number_value()));
-      } else {
-        return Error(absl::StrCat("has an \"", columns_.id, "\" that is neither string nor number"));
-      }
-      if (!text->second.has_string_value()) {
-        return Error(absl::StrCat("has a \"", columns_.text, "\" that is not a string"));
-      }
-      report.set_text(text->second.string_value());
-      return report;
+      return InputRecord{line_, Parse(line)};
     }
-    if (file_.bad()) return absl::DataLossError(absl::StrCat("read error in ", path_));
+    if (input_.stream().bad()) return absl::DataLossError(absl::StrCat("read error in ", path_));
     return std::nullopt;
   }
 
  private:
   JsonlReportReader(const std::string& path, const ReportColumns& columns)
-      : path_(path), columns_(columns), file_(path, std::ios::binary) {}
+      : path_(path), columns_(columns), input_(path) {}
+
+  absl::StatusOr<v1::Report> Parse(const std::string& line) const {
+    google::protobuf::Struct object;
+    if (!google::protobuf::util::JsonStringToMessage(line, &object).ok()) {
+      return Error("is not a JSON object");
+    }
+    const auto& fields = object.fields();
+    const auto id = fields.find(columns_.id);
+    const auto text = fields.find(columns_.text);
+    if (id == fields.end() || text == fields.end()) {
+      return Error(absl::StrCat("lacks \"", columns_.id, "\" or \"", columns_.text,
+                                "\" (choose keys with --id_column and --text_column)"));
+    }
+    v1::Report report;
+    if (id->second.has_string_value()) {
+      report.set_id(id->second.string_value());
+    } else if (id->second.has_number_value()) {
+      report.set_id(absl::StrCat(id->second.number_value()));
+    } else {
+      return Error(absl::StrCat("has an \"", columns_.id, "\" that is neither string nor number"));
+    }
+    if (!text->second.has_string_value()) {
+      return Error(absl::StrCat("has a \"", columns_.text, "\" that is not a string"));
+    }
+    report.set_text(text->second.string_value());
+    return report;
+  }
 
   absl::Status Error(absl::string_view what) const {
     return absl::InvalidArgumentError(absl::StrCat(path_, " line ", line_, " ", what));
@@ -125,8 +145,8 @@ class JsonlReportReader final : public ReportReader {
 
   const std::string path_;
   const ReportColumns columns_;
-  std::ifstream file_;
-  int line_ = 0;
+  Input input_;
+  int64_t line_ = 0;
 };
 
 }  // namespace
@@ -152,16 +172,30 @@ absl::StatusOr<std::unique_ptr<ReportReader>> OpenReportReader(const std::string
                                       : JsonlReportReader::Open(path, columns);
 }
 
+absl::StatusOr<std::vector<v1::Report>> ReadCorpus(const std::string& path, ReportFormat format,
+                                                   const ReportColumns& columns) {
+  auto reader = OpenReportReader(path, format, columns);
+  if (!reader.ok()) return reader.status();
+  std::vector<v1::Report> corpus;
+  while (true) {
+    auto record = (*reader)->Next();
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return corpus;
+    if (!(*record)->report.ok()) return (*record)->report.status();
+    corpus.push_back(*std::move((*record)->report));
+  }
+}
+
 absl::StatusOr<int64_t> CountReports(const std::string& path, ReportFormat format,
                                      const ReportColumns& columns) {
   auto reader = OpenReportReader(path, format, columns);
   if (!reader.ok()) return reader.status();
   int64_t count = 0;
   while (true) {
-    auto report = (*reader)->Next();
-    if (!report.ok()) return report.status();
-    if (!report->has_value()) return count;
-    ++count;
+    auto record = (*reader)->Next();
+    if (!record.ok()) return record.status();
+    if (!record->has_value()) return count;
+    if ((*record)->report.ok()) ++count;
   }
 }
 

@@ -46,10 +46,14 @@ TEST(CliTest, LabelsACsvExportToCsvAndJsonl) {
         RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / output).string(),
                     "--target=" + (*server)->target(), "--id_column=accession",
                     "--text_column=report", "--progress=false"});
-    ASSERT_EQ(run.exit_code, 0) << run.output;
+    ASSERT_EQ(run.exit_code, 3) << run.output;  // some reports failed
     EXPECT_NE(run.output.find("labelled 3 reports (1 failed)"), std::string::npos) << run.output;
-    EXPECT_NE(run.output.find("100,000 reports would take"), std::string::npos) << run.output;
-    EXPECT_NE(run.output.find("report 'A3' failed"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("1 report failed: INVALID_ARGUMENT 1 (A3); write them all with "
+                              "--errors FILE"),
+              std::string::npos)
+        << run.output;
+    // Three reports measure start-up, not a rate: no projection to 100,000.
+    EXPECT_EQ(run.output.find("100,000"), std::string::npos) << run.output;
   }
 
   std::istringstream csv_text(ReadFile(dir / "out.csv"));
@@ -78,7 +82,7 @@ TEST(CliTest, LabelsACsvExportToCsvAndJsonl) {
       RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / "evidence.csv").string(),
                   "--target=" + (*server)->target(), "--id_column=accession", "--text_column=report",
                   "--progress=false", "--evidence"});
-  ASSERT_EQ(with_evidence.exit_code, 0) << with_evidence.output;
+  ASSERT_EQ(with_evidence.exit_code, 3) << with_evidence.output;
   std::istringstream evidence_text(ReadFile(dir / "evidence.csv"));
   CsvReader evidence_csv(evidence_text);
   std::vector<std::vector<std::string>> evidence_rows;
@@ -144,7 +148,7 @@ TEST(CliTest, NoReportTextReachesTheLogs) {
   const ProcessResult run =
       RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / "out.jsonl").string(),
                   "--target=" + (*server)->target(), "--evidence", "--progress=true"});
-  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.exit_code, 3) << run.output;
   EXPECT_NE(run.output.find("labelled 4 reports (3 failed)"), std::string::npos) << run.output;
   EXPECT_EQ((*server)->Stop(SIGTERM), 0);
   EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
@@ -238,6 +242,43 @@ TEST(CliTest, AJobCutByAServerCrashResumesToEveryIdOnceWithTheSameLabels) {
   for (const auto& [id, count] : resumed_lines) EXPECT_EQ(count, 1) << id << " written " << count << " times";
   EXPECT_EQ(actual, expected);
   fs::remove_all(dir);
+}
+
+// JSONL on standard input, results on standard output: a malformed line fails alone, named by
+// its line in the summary and in the --errors file, and the job labels the rest.
+TEST(CliTest, ABadJsonlLineFailsAloneFromStdinToStdout) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const fs::path dir = fs::temp_directory_path() / ("radlabel_stdin_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "in.jsonl") << "{\"id\": \"J1\", \"text\": \"Normal MRI brain.\"}\n"
+                                  << "{\"id\": \"J2\", \"text\": Zebedee}\n"
+                                  << "{\"id\": \"J3\", \"text\": \"Acute infarct.\"}\n";
+  const ProcessResult run = RunProcess(
+      {"/bin/sh", "-c",
+       std::string(kCliBinary) + " label - -o - --input_format=jsonl --output_format=jsonl "
+           "--progress=false --target=" + (*server)->target() + " --errors=" +
+           (dir / "errors.jsonl").string() + " < " + (dir / "in.jsonl").string()});
+  EXPECT_EQ(run.exit_code, 3) << run.output;
+  EXPECT_NE(run.output.find("{\"id\":\"J1\",\"status\":\"OK\""), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("{\"id\":\"J3\",\"status\":\"OK\""), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("labelled 2 reports (0 failed)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("1 report failed: INVALID_ARGUMENT 1 (line 2); all of them are in"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
+  EXPECT_EQ(ReadFile(dir / "errors.jsonl"),
+            "{\"line\":2,\"code\":\"INVALID_ARGUMENT\",\"message\":\"- line 2 is not a JSON "
+            "object\"}\n");
+  fs::remove_all(dir);
+}
+
+TEST(CliTest, HelpListsTheCliFlags) {
+  const ProcessResult run = RunProcess({kCliBinary, "--help"});
+  for (const char* flag : {"--errors", "--target", "--id_column", "--resume", "--evidence"}) {
+    EXPECT_NE(run.output.find(flag), std::string::npos) << flag << "\n" << run.output;
+  }
+  EXPECT_EQ(run.output.find("No flags matched"), std::string::npos) << run.output;
 }
 
 TEST(CliTest, AnUnreachableServerIsReportedClearly) {

@@ -26,15 +26,11 @@ namespace {
 const std::string kSamples = kSourceDir + "/model/samples/head_mri_reports.csv";
 
 std::vector<v1::Report> ReadSamples(int count) {
-  auto reader = OpenReportReader(kSamples, ReportFormat::kCsv, {"report_id", "text"});
-  EXPECT_TRUE(reader.ok()) << reader.status();
-  std::vector<v1::Report> reports;
-  while (static_cast<int>(reports.size()) < count) {
-    auto report = (*reader)->Next();
-    EXPECT_TRUE(report.ok() && report->has_value());
-    reports.push_back(**report);
-  }
-  return reports;
+  auto reports = ReadCorpus(kSamples, ReportFormat::kCsv, {"report_id", "text"});
+  EXPECT_TRUE(reports.ok()) << reports.status();
+  EXPECT_GE(reports->size(), static_cast<size_t>(count));
+  reports->resize(static_cast<size_t>(count));
+  return *std::move(reports);
 }
 
 v1::LabelRequest RequestOf(const std::vector<v1::Report>& reports) {

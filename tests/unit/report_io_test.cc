@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
 
@@ -29,10 +30,12 @@ class ReportIoTest : public ::testing::Test {
 std::vector<std::pair<std::string, std::string>> ReadAll(ReportReader& reader) {
   std::vector<std::pair<std::string, std::string>> reports;
   while (true) {
-    auto report = reader.Next();
-    EXPECT_TRUE(report.ok()) << report.status();
-    if (!report.ok() || !report->has_value()) return reports;
-    reports.emplace_back((*report)->id(), (*report)->text());
+    auto record = reader.Next();
+    EXPECT_TRUE(record.ok()) << record.status();
+    if (!record.ok() || !record->has_value()) return reports;
+    EXPECT_TRUE((*record)->report.ok()) << (*record)->report.status();
+    if (!(*record)->report.ok()) return reports;
+    reports.emplace_back((*record)->report->id(), (*record)->report->text());
   }
 }
 
@@ -54,14 +57,29 @@ TEST_F(ReportIoTest, AMissingCsvColumnListsTheColumnsAndTheFlag) {
   EXPECT_NE(reader.status().message().find("--text_column"), absl::string_view::npos);
 }
 
-TEST_F(ReportIoTest, AShortCsvRowNamesItsLine) {
-  const std::string path = WriteFile("c.csv", "id,text\nr1,ok\nr2\n");
+// A bad record fails alone: it says why, naming its line, and the next record is read.
+void ExpectBadRecordThenGood(ReportReader& reader, int64_t line, absl::string_view secret) {
+  const auto bad = reader.Next();
+  ASSERT_TRUE(bad.ok() && bad->has_value()) << bad.status();
+  EXPECT_EQ((*bad)->line, line);
+  ASSERT_FALSE((*bad)->report.ok());
+  const absl::string_view message = (*bad)->report.status().message();
+  EXPECT_NE(message.find(absl::StrCat("line ", line)), absl::string_view::npos) << message;
+  if (!secret.empty()) {
+    EXPECT_EQ(message.find(secret), absl::string_view::npos) << message;
+  }
+  const auto next = reader.Next();
+  ASSERT_TRUE(next.ok() && next->has_value() && (*next)->report.ok());
+  EXPECT_EQ((*next)->report->id(), "r3");
+}
+
+TEST_F(ReportIoTest, AShortCsvRowFailsAloneNamingItsLine) {
+  const std::string path = WriteFile("c.csv", "id,text\nr1,ok\nr2\nr3,fine\n");
   auto reader = OpenReportReader(path, ReportFormat::kCsv, {});
   ASSERT_TRUE(reader.ok());
   ASSERT_TRUE((*reader)->Next().ok());
-  const auto bad = (*reader)->Next();
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("line 3"), absl::string_view::npos) << bad.status();
+  ExpectBadRecordThenGood(**reader, 3, "");
+  EXPECT_EQ(*CountReports(path, ReportFormat::kCsv, {}), 2);
 }
 
 TEST_F(ReportIoTest, JsonlAcceptsStringAndNumberIds) {
@@ -73,15 +91,16 @@ TEST_F(ReportIoTest, JsonlAcceptsStringAndNumberIds) {
             (std::vector<std::pair<std::string, std::string>>{{"r1", "a\nb"}, {"42", "c"}}));
 }
 
-TEST_F(ReportIoTest, BadJsonlNamesTheLineNotTheContent) {
-  const std::string path = WriteFile("e.jsonl", "{\"id\": \"r1\", \"text\": \"ok\"}\n{\"id\": \"r2\", \"text\": secret}\n");
+TEST_F(ReportIoTest, BadJsonlFailsAloneNamingTheLineNotTheContent) {
+  const std::string path = WriteFile(
+      "e.jsonl",
+      "{\"id\": \"r1\", \"text\": \"ok\"}\n{\"id\": \"r2\", \"text\": secret}\n"
+      "{\"id\": \"r3\", \"text\": \"fine\"}\n");
   auto reader = OpenReportReader(path, ReportFormat::kJsonl, {});
   ASSERT_TRUE(reader.ok());
   ASSERT_TRUE((*reader)->Next().ok());
-  const auto bad = (*reader)->Next();
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("line 2"), absl::string_view::npos);
-  EXPECT_EQ(bad.status().message().find("secret"), absl::string_view::npos);
+  ExpectBadRecordThenGood(**reader, 2, "secret");
+  EXPECT_EQ(*CountReports(path, ReportFormat::kJsonl, {}), 2);
 }
 
 TEST(ReportFormatTest, AutoPicksByExtension) {
