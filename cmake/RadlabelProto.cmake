@@ -23,7 +23,10 @@ function(radlabel_proto_library name)
     list(APPEND generated_sources ${outputs})
   endforeach()
   add_library(${name} STATIC ${generated_sources})
-  # SYSTEM: generated code is not ours to keep warning-free.
-  target_include_directories(${name} SYSTEM PUBLIC "${generated_dir}")
+  # SYSTEM: generated code is not ours to keep warning-free. Installed, the headers are under
+  # include/ (client/CMakeLists.txt installs them).
+  target_include_directories(${name} SYSTEM PUBLIC "$<BUILD_INTERFACE:${generated_dir}>"
+                                                   "$<INSTALL_INTERFACE:include>")
+  set_target_properties(${name} PROPERTIES RADLABEL_GENERATED_DIR "${generated_dir}")
   target_link_libraries(${name} PUBLIC protobuf::libprotobuf gRPC::grpc++)
 endfunction()
