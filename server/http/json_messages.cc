@@ -13,8 +13,10 @@ absl::StatusOr<v1::LabelRequest> ParseLabelRequest(absl::string_view body) {
   v1::HttpLabelRequest parsed;
   const auto status = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.data(), body.size()), &parsed);
   if (!status.ok()) {
+    // protobuf quotes the body around the failure on the lines after the first: report text.
+    const absl::string_view reason(status.message().data(), status.message().size());
     return absl::InvalidArgumentError(absl::StrCat(
-        "the body is not a label request: ", status.message().as_string(),
+        "the body is not a label request: ", reason.substr(0, reason.find('\n')),
         "; send {\"reports\": [{\"id\": \"...\", \"text\": \"...\"}]} (docs/http-api.md)"));
   }
   v1::LabelRequest request;

@@ -37,6 +37,20 @@ TEST(JsonMessagesTest, AnUnknownFieldOrAWrongTypeIsAnInvalidArgumentNamingIt) {
             absl::string_view::npos);
 }
 
+// protobuf's parse errors quote the body around the failure: none of it may come back.
+TEST(JsonMessagesTest, AnUnreadableBodyIsAnErrorThatQuotesNoReportText) {
+  for (const char* body : {R"({"reports": [{"id": "a", "text": "Zebedee Quimby has "a tumour"}]})",
+                           R"({"reports": [{"id": "a", "text": "Zebedee Quimby)",
+                           "{\"reports\": [{\"id\": \"a\", \"text\": \"Zebedee \xff Quimby\"}]}"}) {
+    const auto request = ParseLabelRequest(body);
+    ASSERT_FALSE(request.ok()) << body;
+    EXPECT_EQ(request.status().message().find("Zebedee"), absl::string_view::npos)
+        << request.status();
+    EXPECT_EQ(request.status().message().find("Quimby"), absl::string_view::npos)
+        << request.status();
+  }
+}
+
 TEST(JsonMessagesTest, AnswersUseTheProtosFieldNamesAndWriteDefaults) {
   v1::LabelResponse response;
   v1::ReportResult* result = response.add_results();
