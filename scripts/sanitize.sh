@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 # LibTorch and OpenBLAS are not built with the sanitizers and keep memory until exit by design:
 # leak reports would be theirs, so leak checking is off; every other finding aborts.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j2 --timeout 900 -E "^python_|^deploy_tests|^tokenizer_conformance")
+# Not here: suites with no C++ of ours under test, and the installed-package test (a sanitized
+# library does not link into an uninstrumented consumer).
+(cd build-asan && ctest --output-on-failure -j2 --timeout 900 -E "^python_|^deploy_tests|^tokenizer_conformance|^cpp_package_tests")
 ./scripts/fuzz.sh "${1:-60}"
 ./scripts/build-sanitized.sh thread batching_tests
 TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/batching_tests --gtest_brief=1

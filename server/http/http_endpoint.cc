@@ -214,18 +214,19 @@ void HttpEndpoint::Label(const httplib::Request& http, httplib::Response& answer
       give_up = give_up_;
     }
     const absl::Time now = absl::Now();
-    if (pending->mu.LockWhenWithDeadline(absl::Condition(&pending->done),
-                                         std::min({now + kWatchInterval, *deadline, give_up}))) {
-      pending->mu.Unlock();
-      break;
-    }
+    const bool done = pending->mu.LockWhenWithDeadline(
+        absl::Condition(&pending->done), std::min({now + kWatchInterval, *deadline, give_up}));
     pending->mu.Unlock();
-    if (watch->PeerGone()) {
-      outcome = absl::CancelledError("the client closed the connection");
-    } else if (absl::Now() >= *deadline) {
+    // Past its deadline a request is answered 504 even when the batcher has just finished it
+    // (its reports' results would say DEADLINE_EXCEEDED), as a gRPC caller's deadline is final.
+    if (absl::Now() >= *deadline) {
       outcome = absl::DeadlineExceededError(absl::StrCat(
           "the request took longer than its ", kTimeoutHeader, " of ",
           absl::FormatDuration(*deadline - received), "; retry with a longer timeout, or fewer reports"));
+    } else if (done) {
+      break;
+    } else if (watch->PeerGone()) {
+      outcome = absl::CancelledError("the client closed the connection");
     } else if (absl::Now() >= give_up) {
       outcome = absl::UnavailableError(
           "the server shut down before the request finished; send it to another replica");

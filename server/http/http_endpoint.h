@@ -28,7 +28,8 @@ struct HttpOptions {
   std::string address;
   // Connections served at once. cpp-httplib serves a connection on one thread for as long as
   // it stays open (keep-alive included), so this bounds concurrent callers; further
-  // connections wait to be accepted. Range >= 1; default 64 (waiting threads cost no CPU).
+  // connections are accepted and wait for a free thread (cpp-httplib's queue has no bound).
+  // Range >= 1; default 64 (waiting threads cost no CPU).
   int threads = 64;
   // How long an idle keep-alive connection keeps its thread. Range >= 1 s; default 5 s.
   absl::Duration keep_alive = absl::Seconds(5);
