@@ -6,7 +6,8 @@
 
 namespace radlabel {
 
-absl::StatusOr<std::unique_ptr<FailureSummary>> FailureSummary::Open(const std::string& errors_path) {
+absl::StatusOr<std::unique_ptr<FailureSummary>> FailureSummary::Open(const std::string& errors_path,
+                                                                     bool append) {
   if (errors_path == "-") {
     return absl::InvalidArgumentError("--errors needs a file, not '-' (standard output may carry "
                                       "the results)");
@@ -14,7 +15,8 @@ absl::StatusOr<std::unique_ptr<FailureSummary>> FailureSummary::Open(const std::
   std::unique_ptr<FailureSummary> summary(new FailureSummary(errors_path));
   if (!errors_path.empty()) {
     absl::MutexLock lock(&summary->mu_);
-    summary->errors_.open(errors_path, std::ios::binary | std::ios::trunc);
+    summary->errors_.open(errors_path,
+                          std::ios::binary | (append ? std::ios::app : std::ios::trunc));
     if (!summary->errors_) {
       return absl::PermissionDeniedError(
           absl::StrCat("cannot write --errors file ", errors_path, "; check the directory"));

@@ -25,8 +25,10 @@ class FailureSummary {
   static constexpr int kIdsShown = 5;
 
   // `errors_path`: the file to write every failure to ("" for none; "-" is not allowed, since
-  // standard output may carry the results).
-  static absl::StatusOr<std::unique_ptr<FailureSummary>> Open(const std::string& errors_path);
+  // standard output may carry the results), appended to when `append` (a resumed job keeps the
+  // failures of the runs before it there; its summary counts only its own).
+  static absl::StatusOr<std::unique_ptr<FailureSummary>> Open(const std::string& errors_path,
+                                                              bool append);
 
   // A report the server did not label (`code`: its gRPC status code).
   absl::Status AddReport(absl::string_view id, int code, absl::string_view message);

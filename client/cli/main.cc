@@ -43,7 +43,8 @@ ABSL_FLAG(std::string, auth_token_file, "",
 ABSL_FLAG(std::string, output, "", "Output file (also -o); '-' for standard output.");
 ABSL_FLAG(std::string, errors, "",
           "label: write every failed report (id or input line, code, message) to this file as "
-          "JSON lines; the closing summary lists the first few per code.");
+          "JSON lines (appended to with --resume); the closing summary lists the first few per "
+          "code.");
 ABSL_FLAG(std::string, input_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, output_format, "auto", "csv, jsonl, or auto (by file extension).");
 ABSL_FLAG(std::string, id_column, "id", "CSV column (or JSONL key) holding the report id.");
@@ -123,7 +124,7 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
               << output << "\n";
   }
   const bool append = resume && std::filesystem::exists(output);
-  auto failures = FailureSummary::Open(absl::GetFlag(FLAGS_errors));
+  auto failures = FailureSummary::Open(absl::GetFlag(FLAGS_errors), resume);
   if (!failures.ok()) return failures.status();
 
   auto client = ConnectFromFlags();

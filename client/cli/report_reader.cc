@@ -1,11 +1,13 @@
 #include "cli/report_reader.h"
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "cli/csv.h"
 #include "google/protobuf/struct.pb.h"
@@ -128,7 +130,12 @@ class JsonlReportReader final : public ReportReader {
     if (id->second.has_string_value()) {
       report.set_id(id->second.string_value());
     } else if (id->second.has_number_value()) {
-      report.set_id(absl::StrCat(id->second.number_value()));
+      // A whole number as its digits (StrCat of a double keeps 6 significant digits: 1234567
+      // would become 1.23457e+06); any other number in full precision.
+      const double number = id->second.number_value();
+      report.set_id(std::abs(number) < 9.007199254740992e15 && number == std::trunc(number)
+                        ? absl::StrCat(static_cast<int64_t>(number))
+                        : absl::StrFormat("%.17g", number));
     } else {
       return Error(absl::StrCat("has an \"", columns_.id, "\" that is neither string nor number"));
     }

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 TEST(FailureSummaryTest, CountsByCodeListsTheFirstIdsAndWritesEveryFailure) {
   const fs::path path = fs::temp_directory_path() / ("radlabel_errors_" + std::to_string(getpid()));
-  auto summary = FailureSummary::Open(path.string());
+  auto summary = FailureSummary::Open(path.string(), /*append=*/false);
   ASSERT_TRUE(summary.ok()) << summary.status();
   for (int i = 0; i < 7; ++i) {
     ASSERT_TRUE((*summary)->AddReport("r" + std::to_string(i), 3, "report 'r' has empty text").ok());
@@ -35,17 +35,27 @@ TEST(FailureSummaryTest, CountsByCodeListsTheFirstIdsAndWritesEveryFailure) {
   EXPECT_EQ(lines[0], R"({"id":"r0","code":"INVALID_ARGUMENT","message":"report 'r' has empty text"})");
   EXPECT_EQ(lines[7], R"({"id":"q\"1","code":"UNAVAILABLE","message":"the server is shutting down"})");
   EXPECT_EQ(lines[8], R"({"line":12,"code":"INVALID_ARGUMENT","message":"in.jsonl line 12 is not a JSON object"})");
+  // A resumed job appends: the failures of the run before it stay.
+  auto resumed = FailureSummary::Open(path.string(), /*append=*/true);
+  ASSERT_TRUE(resumed.ok());
+  ASSERT_TRUE((*resumed)->AddRecord(40, "x").ok());
+  ASSERT_TRUE((*resumed)->Close().ok());
+  EXPECT_EQ((*resumed)->count(), 1);
+  std::ifstream again(path);
+  int count = 0;
+  for (std::string line; std::getline(again, line);) ++count;
+  EXPECT_EQ(count, 10);
   fs::remove(path);
 }
 
 TEST(FailureSummaryTest, SaysNothingWhenNothingFailedAndPointsToErrorsOtherwise) {
-  auto summary = FailureSummary::Open("");
+  auto summary = FailureSummary::Open("", /*append=*/false);
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ((*summary)->Text(), "");
   ASSERT_TRUE((*summary)->AddRecord(3, "x").ok());
   EXPECT_EQ((*summary)->Text(),
             "1 report failed: INVALID_ARGUMENT 1 (line 3); write them all with --errors FILE\n");
-  EXPECT_FALSE(FailureSummary::Open("-").ok());
+  EXPECT_FALSE(FailureSummary::Open("-", /*append=*/false).ok());
 }
 
 TEST(ProgressTest, ProjectsTo100kOnlyForAJobLongEnoughAndNamesTheModel) {

@@ -84,11 +84,13 @@ TEST_F(ReportIoTest, AShortCsvRowFailsAloneNamingItsLine) {
 
 TEST_F(ReportIoTest, JsonlAcceptsStringAndNumberIds) {
   const std::string path =
-      WriteFile("d.jsonl", "{\"id\": \"r1\", \"text\": \"a\\nb\"}\n\n{\"id\": 42, \"text\": \"c\", \"extra\": 1}\n");
+      WriteFile("d.jsonl", "{\"id\": \"r1\", \"text\": \"a\\nb\"}\n\n{\"id\": 42, \"text\": \"c\", \"extra\": 1}\n"
+                           "{\"id\": 1234567890123, \"text\": \"d\"}\n");
   auto reader = OpenReportReader(path, ReportFormat::kJsonl, {});
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ(ReadAll(**reader),
-            (std::vector<std::pair<std::string, std::string>>{{"r1", "a\nb"}, {"42", "c"}}));
+            (std::vector<std::pair<std::string, std::string>>{
+                {"r1", "a\nb"}, {"42", "c"}, {"1234567890123", "d"}}));
 }
 
 TEST_F(ReportIoTest, BadJsonlFailsAloneNamingTheLineNotTheContent) {
