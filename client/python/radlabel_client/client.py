@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import itertools
 import json
 import os
 from dataclasses import dataclass
@@ -132,18 +133,24 @@ def _messages(reports: Iterable[ReportLike], per_message: int, evidence: bool) -
         yield request
 
 
+# Longest CSV field read, in characters: above any server's max_report_bytes in practice.
+_CSV_FIELD_LIMIT = 64 << 20
+
+
 def csv_reports(lines: Iterable[str], id_column: str = "id", text_column: str = "text") -> Iterator[Tuple[str, str]]:
     """(id, text) of each row of a CSV export with a header row, read one row at a time (quoted
     line breaks inside a report are fine: open the file with ``newline=""``). The header is
     checked at once, before any row is read: a missing column raises ValueError naming it and
     listing the columns there are. A UTF-8 byte-order mark before the header is ignored."""
-    rows = csv.reader(lines)
-    header = next(rows, None)
-    if header is None:
+    # A report may be longer than csv's default field limit (128 Ki characters); the server's
+    # own limit (max_report_bytes) is the one that should decide.
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    lines = iter(lines)
+    first = next(lines, None)
+    if first is None:
         raise ValueError("the CSV export is empty; it needs a header row naming its columns")
-    header = [name.strip() for name in header]
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
+    rows = csv.reader(itertools.chain([first.removeprefix("\ufeff")], lines))
+    header = [name.strip() for name in next(rows)]
     positions = {}
     for column, argument in ((id_column, "id_column"), (text_column, "text_column")):
         if column not in header:

@@ -64,6 +64,11 @@ def test_a_csv_export_with_a_byte_order_mark_is_read_by_path_and_by_open_file(se
             by_file = list(client.label_csv(f, id_column="accession", text_column="report_text"))
     assert [r.id for r in by_path] == [r.id for r in by_file] == ["A1", "A2"]
     assert by_path[0].decisions["acute_stroke"] == "positive"
+    # A quoted header after the mark, and a report longer than csv's default field limit.
+    long_report = STROKE + " The ventricles are normal." * 6000
+    quoted = list(csv_reports(io.StringIO('\ufeff"accession","report_text"\nA1,"' + long_report + '"\n'),
+                              id_column="accession", text_column="report_text"))
+    assert quoted == [("A1", long_report)] and len(long_report) > 131072
 
 
 def test_a_wrong_column_raises_before_anything_is_sent_naming_the_columns(tmp_path):
