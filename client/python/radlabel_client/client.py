@@ -312,27 +312,21 @@ class Client:
         """label_stream over a CSV export: a path (read as UTF-8, a byte-order mark dropped) or a
         file opened with ``newline=""``. The header is checked before anything is sent: a wrong
         column raises ValueError here, naming it and listing the columns."""
-        return _closing(lambda f: self.label_stream(csv_reports(f, id_column, text_column),
-                                                    reports_per_message), source)
+        f = _open_csv(source)
+        try:
+            reports = csv_reports(f, id_column, text_column)
+        except BaseException:
+            if f is not source:
+                f.close()
+            raise
+        results = self.label_stream(reports, reports_per_message)
+        return results if f is source else _closing_after(results, f)
 
 
-def _closing(label, source):
-    """label(file) for a CSV export given as a path or an open file; a file opened here is closed
-    when the results end. Runs label (and so the header check) at once."""
-    f = _open_csv(source)
-    try:
-        results = label(f)
-    except BaseException:
-        if f is not source:
-            f.close()
-        raise
-    if f is source:
-        return results
-
-    def closing_results():
-        with f:
-            yield from results
-    return closing_results()
+def _closing_after(results: Iterator[Result], f: TextIO) -> Iterator[Result]:
+    """`results`, closing `f` (a CSV export label_csv opened) when they end."""
+    with f:
+        yield from results
 
 
 class _Source:
