@@ -4,6 +4,7 @@ with each other and with the server do."""
 
 import re
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -28,7 +29,7 @@ def test_every_object_validates_against_the_kubernetes_schemas(overlay):
     run = subprocess.run(["node", str(REPO / "tests" / "deploy" / "validate_k8s.mjs")],
                          input=render(overlay), capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count(": valid") == 7, run.stdout
+    assert run.stdout.count(": valid") == 9, run.stdout
 
 
 def container(objs: dict) -> dict:
@@ -61,9 +62,10 @@ def test_the_deployment_drains_within_its_grace_period_and_runs_restricted(overl
     assert env(server)["FLAGS_listen"].endswith(f":{ports['grpc']}")
     assert env(server)["FLAGS_metrics_listen"].endswith(f":{ports['metrics']}")
     assert env(server)["FLAGS_http_listen"].endswith(f":{ports['http']}")
-    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert server[probe]["grpc"]["port"] == ports["grpc"]
-    assert server["readinessProbe"]["grpc"]["service"] == "radlabel.v1.Labeller"
+    # HTTPS probes on the HTTP port (native gRPC probes cannot speak TLS): liveness and start-up
+    # on /healthz, readiness on /readyz, which turns 503 while draining.
+    for probe, path in (("startupProbe", "/healthz"), ("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        assert server[probe]["httpGet"] == {"path": path, "port": "http", "scheme": "HTTPS"}
     for resource in ("cpu", "memory"):
         assert resource in server["resources"]["requests"] and resource in server["resources"]["limits"]
 
@@ -91,3 +93,53 @@ def test_services_autoscaler_and_scrape_config_name_the_same_things():
     namespace = headless["metadata"]["namespace"]
     assert dns["names"] == [f"radlabel-headless.{namespace}.svc"]
     assert dns["port"] == metrics_port["port"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_tls_and_the_token_come_from_secrets_and_the_autoscaler_owns_the_replicas(overlay):
+    objs = objects(overlay)
+    deployment = objs[("Deployment", "radlabel")]
+    assert "replicas" not in deployment["spec"]  # else every apply resets the HPA's count
+    pod = deployment["spec"]["template"]["spec"]
+    server = container(objs)
+    secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+    mounts = {m["mountPath"]: m["name"] for m in server["volumeMounts"]}
+    files = {}
+    for flag in ("FLAGS_tls_cert", "FLAGS_tls_key", "FLAGS_auth_token_file"):
+        path = env(server)[flag]
+        directory, file = path.rsplit("/", 1)
+        files[flag] = (secrets[mounts[directory]], file)
+    assert files == {"FLAGS_tls_cert": ("radlabel-tls", "tls.crt"), "FLAGS_tls_key": ("radlabel-tls", "tls.key"),
+                     "FLAGS_auth_token_file": ("radlabel-token", "token")}
+    assert all(m.get("readOnly") for m in server["volumeMounts"] if m["name"] in secrets)
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+
+
+def test_the_network_policy_admits_clients_and_monitoring_only_and_nothing_out():
+    objs = objects("cpu")
+    policy = objs[("NetworkPolicy", "radlabel")]["spec"]
+    pod_labels = objs[("Deployment", "radlabel")]["spec"]["template"]["metadata"]["labels"]
+    assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert sorted(policy["policyTypes"]) == ["Egress", "Ingress"] and policy["egress"] == []
+    ports = {p["name"] for p in container(objs)["ports"]}
+    admitted = {p["port"]: rule["from"] for rule in policy["ingress"] for p in rule["ports"]}
+    assert set(admitted) == ports == {"grpc", "http", "metrics"}
+    assert admitted["grpc"] == admitted["http"] == [
+        {"namespaceSelector": {}, "podSelector": {"matchLabels": {"radlabel.io/client": "true"}}}]
+    assert admitted["metrics"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+
+
+def test_the_prometheus_rule_is_the_rules_file_regenerated():
+    rules = yaml.safe_load((REPO / "deploy" / "prometheus" / "radlabel.rules.yml").read_text())
+    assert objects("cpu")[("PrometheusRule", "radlabel")]["spec"]["groups"] == rules["groups"]
+    generated = subprocess.run([sys.executable, str(K8S / "make_prometheusrule.py")], check=True,
+                               capture_output=True, text=True).stdout
+    assert generated == (K8S / "base" / "prometheusrule.yaml").read_text(), \
+        "regenerate: python3 deploy/k8s/make_prometheusrule.py > deploy/k8s/base/prometheusrule.yaml"
+
+
+def test_the_cpu_overlay_runs_a_model_worker_on_every_core_it_requests():
+    server = container(objects("cpu"))
+    cores = int(server["resources"]["requests"]["cpu"])
+    assert int(env(server)["FLAGS_model_workers"]) * int(env(server)["FLAGS_intra_op_threads"]) == cores
+    assert server["resources"]["limits"]["cpu"] == server["resources"]["requests"]["cpu"]
