@@ -174,15 +174,16 @@ void HttpEndpoint::Label(const httplib::Request& http, httplib::Response& answer
     if (!draining_) in_flight.emplace(mu_, in_flight_);
   }
   if (!in_flight) {
-    return Reply(absl::UnavailableError(
-                     "the server is shutting down; send the request to another replica, or retry"),
+    return Reply(requests_.Refuse(Rpc::kHttpLabel,
+                                  absl::UnavailableError("the server is shutting down; send the "
+                                                         "request to another replica, or retry")),
                  answer);
   }
   if (!Authorize(Rpc::kHttpLabel, http, answer).ok()) return;
   const absl::StatusOr<absl::Time> deadline = DeadlineOf(http, received);
-  if (!deadline.ok()) return Reply(deadline.status(), answer);
+  if (!deadline.ok()) return Reply(requests_.Refuse(Rpc::kHttpLabel, deadline.status()), answer);
   absl::StatusOr<v1::LabelRequest> request = ParseLabelRequest(http.body);
-  if (!request.ok()) return Reply(request.status(), answer);
+  if (!request.ok()) return Reply(requests_.Refuse(Rpc::kHttpLabel, request.status()), answer);
 
   auto pending = std::make_shared<PendingLabel>();
   auto watch = std::make_shared<ConnectionWatch>(http);

@@ -9,6 +9,19 @@
 #include "service/convert.h"
 
 namespace radlabel {
+namespace {
+
+// The code the caller saw. Past its deadline, or once the caller has gone, a call has ended
+// DEADLINE_EXCEEDED or CANCELLED on the caller's side, whatever the server answers: that is
+// what the metrics count, so that alerts on the error ratio see deadline failures.
+absl::StatusCode CodeTheCallerSaw(const CallerState* caller, absl::Time now) {
+  if (caller == nullptr) return absl::StatusCode::kOk;
+  if (now >= caller->deadline) return absl::StatusCode::kDeadlineExceeded;
+  if (caller->cancelled && caller->cancelled()) return absl::StatusCode::kCancelled;
+  return absl::StatusCode::kOk;
+}
+
+}  // namespace
 
 RequestLabeller::RequestLabeller(Labeller& labeller, const ModelBundle& bundle,
                                  const BatcherOptions& batching, const ServiceOptions& options,
@@ -40,8 +53,8 @@ absl::Status RequestLabeller::Start(Rpc rpc, const v1::LabelRequest& request,
     ids.reserve(static_cast<size_t>(request.reports_size()));
     for (const v1::Report& report : request.reports()) ids.push_back(report.id());
     started = labeller_.Label(
-        ReportRefsOf(request), LabelOptionsOf(request, options_, std::move(caller)),
-        [this, rpc, received, response, ids = std::move(ids),
+        ReportRefsOf(request), LabelOptionsOf(request, options_, caller),
+        [this, rpc, received, response, ids = std::move(ids), caller,
          done = std::move(done)](std::vector<ReportOutcome> outcomes) {
           response->clear_results();
           response->mutable_results()->Reserve(static_cast<int>(outcomes.size()));
@@ -53,12 +66,20 @@ absl::Status RequestLabeller::Start(Rpc rpc, const v1::LabelRequest& request,
             FillResult(outcomes[r], bundle_, result);
             codes.push_back(outcomes[r].status.code());
           }
-          metrics_.RecordRequest(rpc, absl::StatusCode::kOk, codes, received, absl::Now());
+          const absl::Time finished = absl::Now();
+          metrics_.RecordRequest(rpc, CodeTheCallerSaw(caller.get(), finished), codes, received,
+                                 finished);
           done();
         });
   }
   if (!started.ok()) metrics_.RecordRequest(rpc, started.code(), {}, received, absl::Now());
   return started;
+}
+
+absl::Status RequestLabeller::Refuse(Rpc rpc, absl::Status refusal) {
+  const absl::Time now = absl::Now();
+  metrics_.RecordRequest(rpc, refusal.code(), {}, now, now);
+  return refusal;
 }
 
 absl::Duration RequestLabeller::RetryPushback(const absl::Status& refused) const {

@@ -36,10 +36,16 @@ class RequestLabeller {
   // calls `done`, possibly before returning. On error (the request's size is out of range, the
   // queue is full, the server is stopping) nothing was started and `done` is never called.
   // `request` must stay valid until Start returns, `response` until `done`.
-  // Every request is recorded in the metrics under `rpc`. Reports whose `caller` stops waiting
-  // before they reach the model fail with DEADLINE_EXCEEDED or CANCELLED, unrun.
+  // Every request is recorded in the metrics under `rpc`, with the code its caller saw: one
+  // answered after the caller's deadline counts as DEADLINE_EXCEEDED, one whose caller has gone
+  // as CANCELLED. Reports whose `caller` stops waiting before they reach the model fail with
+  // DEADLINE_EXCEEDED or CANCELLED, unrun.
   absl::Status Start(Rpc rpc, const v1::LabelRequest& request, v1::LabelResponse* response,
                      std::function<void()> done, std::shared_ptr<const CallerState> caller);
+
+  // Records a request that a transport refused before Start (unreadable, or the server is
+  // draining) under `rpc` and its code; returns `refusal`.
+  absl::Status Refuse(Rpc rpc, absl::Status refusal);
 
   // How long a caller refused with `refused` (RESOURCE_EXHAUSTED from Start) should wait before
   // retrying: the time when the batcher has booked room for it, at least

@@ -63,6 +63,11 @@ def series(server, name):
     return 0.0
 
 
+def requests_total(server, code):
+    """HTTP label requests counted under `code` in radlabel_requests_total."""
+    return series(server, f'radlabel_requests_total{{code="{code}",rpc="HttpLabel"}}')
+
+
 def await_true(condition, what, timeout=60.0):
     """Polls `condition` (a state of another process, which nothing here can be told of) until
     it holds."""
@@ -140,9 +145,11 @@ def test_model_health_and_readiness(server):
     (reports(65, text="x"), "holds 65 reports; send 1 to 64"),
 ])
 def test_a_request_that_is_not_valid_is_a_400_saying_why(server, body, says):
+    invalid = requests_total(server, "INVALID_ARGUMENT")
     status, _, error = post(server.http_address, body)
     assert status == 400
     assert error["code"] == "INVALID_ARGUMENT" and says in error["message"]
+    assert requests_total(server, "INVALID_ARGUMENT") == invalid + 1  # counted, whatever refused it
 
 
 def test_a_bad_timeout_header_and_an_unknown_route(server):
@@ -155,14 +162,19 @@ def test_a_bad_timeout_header_and_an_unknown_route(server):
 
 def test_a_request_past_its_timeout_is_a_504_and_its_windows_are_dropped(server):
     dropped = series(server, 'radlabel_windows_dropped_total{reason="deadline"}')
+    late, ok = requests_total(server, "DEADLINE_EXCEEDED"), requests_total(server, "OK")
     status, _, error = post(server.http_address, reports(64), {"X-Request-Timeout": "0.05"})
     assert (status, error["code"]) == (504, "DEADLINE_EXCEEDED")
     await_true(lambda: series(server, 'radlabel_windows_dropped_total{reason="deadline"}') > dropped,
                "windows dropped for their deadline")
+    # Counted under the code the client saw, once its last report is answered or dropped.
+    await_true(lambda: requests_total(server, "DEADLINE_EXCEEDED") == late + 1, "the request counted")
+    assert requests_total(server, "OK") == ok
 
 
 def test_a_client_that_disconnects_has_its_queued_windows_dropped(server):
     dropped = series(server, 'radlabel_windows_dropped_total{reason="cancelled"}')
+    gone = requests_total(server, "CANCELLED")
     body = json.dumps(reports(64)).encode()
     host, port = server.http_address.split(":")
     with socket.create_connection((host, int(port))) as connection:
@@ -171,6 +183,7 @@ def test_a_client_that_disconnects_has_its_queued_windows_dropped(server):
         await_true(lambda: series(server, "radlabel_queue_windows") > 0, "the request's windows queued")
     await_true(lambda: series(server, 'radlabel_windows_dropped_total{reason="cancelled"}') > dropped,
                "windows dropped for a client that went away")
+    await_true(lambda: requests_total(server, "CANCELLED") == gone + 1, "the request counted as CANCELLED")
     # The server goes on serving.
     assert post(server.http_address, reports(1, text="Normal brain."))[0] == 200
 

@@ -153,6 +153,10 @@ TEST(DeadlineTest, WorkWhoseDeadlinePassedInTheQueueNeverReachesTheModel) {
   EXPECT_EQ(SeriesValue(series, "radlabel_batch_size_windows_sum"), backlog_windows)
       << "the late call's windows reached the model";
   EXPECT_EQ(SeriesValue(series, "radlabel_queue_windows"), 0);
+  // Counted under the code the caller saw, so that the error-ratio alert sees it.
+  EXPECT_EQ(SeriesValue(series, R"(radlabel_requests_total{code="DEADLINE_EXCEEDED",rpc="Label"})"),
+            1);
+  EXPECT_EQ(SeriesValue(series, R"(radlabel_requests_total{code="OK",rpc="Label"})"), 0);
 }
 
 }  // namespace
