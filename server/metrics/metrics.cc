@@ -163,7 +163,7 @@ void Metrics::RecordRequest(Rpc rpc, absl::StatusCode code,
   requests_.Add({{"rpc", rpc_name}, {"code", CodeName(code)}}).Increment();
   request_duration_by_rpc_[static_cast<size_t>(rpc)]->Observe(
       absl::ToDoubleSeconds(answered - received));
-  if (code != absl::StatusCode::kOk) {
+  if (code != absl::StatusCode::kOk && report_codes.empty()) {  // refused whole
     rejections_.Add({{"reason", RejectionReason(code)}}).Increment();
   }
   absl::flat_hash_map<absl::StatusCode, int> counts;
@@ -196,7 +196,9 @@ std::string Metrics::Scrape(absl::Time now) {
   const double rate = window_.Rate(now);
   throughput_.Set(rate);
   projected_seconds_.Set(rate > 0 ? 100000.0 / rate : std::numeric_limits<double>::infinity());
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (prometheus::MetricFamily& family : process_.Collect()) families.push_back(std::move(family));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace radlabel

@@ -21,6 +21,9 @@
 //   radlabel_throughput_reports_per_second      reports labelled per second, last 60 s
 //   radlabel_target_throughput_reports_per_second   100000 / 1800
 //   radlabel_projected_seconds_per_100k_reports time for 100,000 reports at the current rate
+//
+// and, from metrics/process_metrics.h, process_* (CPU, memory, file descriptors, start time)
+// and radlabel_build_info.
 #pragma once
 
 #include <array>
@@ -30,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "batching/batcher_observer.h"
+#include "metrics/process_metrics.h"
 #include "metrics/throughput_window.h"
 #include "model/bundle.h"
 #include "prometheus/counter.h"
@@ -81,6 +85,7 @@ class Metrics final : public BatcherObserver {
   prometheus::Gauge& throughput_;
   prometheus::Gauge& projected_seconds_;
   ThroughputWindow window_;
+  const ProcessMetrics process_;
 };
 
 }  // namespace radlabel

@@ -48,6 +48,35 @@ TEST_F(MetricsTest, ALiveScrapePassesPromtool) {
   EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
+// The process's own health, in Prometheus' standard names, agrees with what Linux says of the
+// server's process; the build is named.
+TEST_F(MetricsTest, ProcessMetricsDescribeTheServersProcess) {
+  const absl::Time started = absl::Now();
+  const auto series = ParseExposition(Scrape());
+  const std::string proc = "/proc/" + std::to_string(server_->pid());
+  int fds = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(proc + "/fd")) ++fds;
+  std::ifstream status(proc + "/status");
+  double resident_kib = 0;
+  for (std::string key; status >> key;) {
+    if (key == "VmRSS:") status >> resident_kib;
+  }
+  EXPECT_NEAR(SeriesValue(series, "process_resident_memory_bytes"), resident_kib * 1024,
+              64.0 * 1024 * 1024);  // the process allocates between the two readings
+  EXPECT_GT(SeriesValue(series, "process_resident_memory_bytes"), 10e6);
+  EXPECT_NEAR(SeriesValue(series, "process_open_fds"), fds, 4);
+  EXPECT_GT(SeriesValue(series, "process_max_fds"), fds);
+  EXPECT_GT(SeriesValue(series, "process_cpu_seconds_total"), 0);
+  const double start = SeriesValue(series, "process_start_time_seconds");
+  EXPECT_LE(start, absl::ToUnixSeconds(started) + 1);
+  EXPECT_GT(start, absl::ToUnixSeconds(started) - 600) << "the server started in this test";
+  int builds = 0;
+  for (const auto& [key, value] : series) {
+    if (key.rfind(R"(radlabel_build_info{version=")", 0) == 0 && value == 1) ++builds;
+  }
+  EXPECT_EQ(builds, 1);
+}
+
 TEST_F(MetricsTest, CountersAndHistogramsMoveByTheWorkload) {
   const auto before = ParseExposition(Scrape());
 
