@@ -8,7 +8,7 @@ namespace radlabel {
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const TransportSecurityOptions& options) {
-  if (const absl::Status valid = options.Validate(); !valid.ok()) return valid;
+  if (const absl::Status valid = options.CheckFiles(); !valid.ok()) return valid;
   if (!options.tls()) return grpc::InsecureServerCredentials();
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;

@@ -19,6 +19,10 @@ struct TransportSecurityOptions {
   bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
   // OK, or which flag is missing: TLS needs both files; a client CA needs TLS.
   absl::Status Validate() const;
+  // Validate, then reads the files: OK, or which one cannot be read, holds no PEM certificate
+  // or key, or (the key) is not the certificate's. Run at start-up, so that the server names
+  // the cause instead of failing to listen.
+  absl::Status CheckFiles() const;
 };
 
 }  // namespace radlabel

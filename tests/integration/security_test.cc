@@ -148,5 +148,27 @@ TEST_F(SecurityTest, HalfATlsSetupIsRefusedAtStartUp) {
       << server.status();
 }
 
+// A certificate with another's key, or files swapped, are named as such at start-up (they
+// used to surface as "cannot listen ... whether the port is in use").
+TEST_F(SecurityTest, AKeyThatIsNotTheCertificatesOrSwappedFilesAreNamedAtStartUp) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--tls_cert=" + File("server.pem"), "--tls_key=" + File("client.key")},
+       "is not the private key of the certificate in --tls_cert"},
+      {{"--tls_cert=" + File("server.key"), "--tls_key=" + File("server.pem")},
+       "holds no PEM certificate"},
+      {{"--tls_cert=" + File("server.pem"), "--tls_key=" + File("server.pem")},
+       "holds no unencrypted PEM private key"},
+      {{"--tls_cert=" + File("server.pem"), "--tls_key=" + File("server.key"),
+        "--tls_client_ca=" + File("ca.key")},
+       "--tls_client_ca"},
+  };
+  for (const auto& [args, says] : cases) {
+    auto server = ServerProcess::Start(args);
+    ASSERT_FALSE(server.ok()) << args[1];
+    EXPECT_NE(server.status().message().find(says), std::string::npos) << server.status();
+    EXPECT_EQ(server.status().message().find("port is in use"), std::string::npos) << server.status();
+  }
+}
+
 }  // namespace
 }  // namespace radlabel::testing
