@@ -4,6 +4,7 @@
 //                  [--rpc=stream|unary] [--resume] [--errors=FILE]     ('-': stdin, stdout)
 //   radlabel info [--target=host:port]
 //   radlabel bench CORPUS [--mode=closed|open] [--concurrency=N] [--stream] [--rate=R] ...
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -17,11 +18,13 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/bench.h"
 #include "cli/failure_summary.h"
 #include "cli/progress.h"
 #include "cli/report_reader.h"
+#include "cli/input_scan.h"
 #include "cli/result_writer.h"
 #include "cli/resume.h"
 #include "common/file_contents.h"
@@ -107,22 +110,48 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
   if (!input_format.ok()) return input_format.status();
   auto output_format = ParseReportFormat(absl::GetFlag(FLAGS_output_format), output);
   if (!output_format.ok()) return output_format.status();
-  // Standard input is read once: its length is unknown until the end.
-  absl::StatusOr<int64_t> total = -1;
-  if (input != "-") total = CountReports(input, *input_format, columns);
-  if (!total.ok()) return total.status();
+  std::error_code same_error;
+  if (input != "-" && output != "-" && std::filesystem::exists(output) &&
+      std::filesystem::equivalent(input, output, same_error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "-o ", output, " is the input file: writing it would destroy the reports; write the "
+        "results to another file"));
+  }
+  const bool resume = absl::GetFlag(FLAGS_resume);
+  // A file is read through once before any report is sent: its length, its repeated ids and
+  // what each report is (for --resume). Standard input is read once, as it comes.
+  InputScan scan;
+  if (input != "-") {
+    auto scanned = ScanInput(input, *input_format, columns);
+    if (!scanned.ok()) return scanned.status();
+    scan = *std::move(scanned);
+    if (!scan.repeated_ids.empty()) {
+      const size_t count = scan.repeated_ids.size();
+      scan.repeated_ids.resize(std::min<size_t>(count, 5));
+      return absl::InvalidArgumentError(absl::StrCat(
+          input, " holds ", count, " ids on more than one report (",
+          absl::StrJoin(scan.repeated_ids, ", "), count > 5 ? ", ..." : "",
+          "); results are matched to reports by id, so make every id unique"));
+    }
+  }
   auto reader = OpenReportReader(input, *input_format, columns);
   if (!reader.ok()) return reader.status();
   absl::flat_hash_set<std::string> finished;
-  const bool resume = absl::GetFlag(FLAGS_resume);
   if (resume) {
     if (output == "-") return absl::InvalidArgumentError("--resume needs an output file, not '-'");
-    auto kept = KeepFinishedResults(output, *output_format);
+    if (input == "-") {
+      return absl::InvalidArgumentError(
+          "--resume needs the input file, not '-': it compares the output with the input");
+    }
+    auto kept = KeepFinishedResults(output, *output_format, scan.sources);
     if (!kept.ok()) return kept.status();
-    finished = *std::move(kept);
+    finished = std::move(kept->ids);
     std::cerr << "radlabel: resuming: " << finished.size() << " reports already labelled in "
-              << output << "\n";
+              << output;
+    if (kept->changed > 0) std::cerr << "; " << kept->changed << " whose text changed are labelled again";
+    std::cerr << "\n";
   }
+  absl::flat_hash_set<std::string> seen_ids;  // standard input: repeated ids fail alone
   const bool append = resume && std::filesystem::exists(output);
   auto failures = FailureSummary::Open(absl::GetFlag(FLAGS_errors), resume);
   if (!failures.ok()) return failures.status();
@@ -139,13 +168,17 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
   }
   auto writer = OpenResultWriter(output, *output_format, *info, evidence, append);
   if (!writer.ok()) return writer.status();
-  // With evidence, the texts of reports in flight, oldest first, to quote their sentences.
-  absl::Mutex texts_mu;
-  std::deque<std::string> texts;
+  // The reports in flight, oldest first: each one's source fingerprint and, with evidence, its
+  // text to quote sentences from.
+  struct Sent {
+    std::string source_sha256, text;
+  };
+  absl::Mutex sent_mu;
+  std::deque<Sent> sent;
 
   const bool show_progress = absl::GetFlag(FLAGS_progress);
   const absl::Time start = absl::Now();
-  Progress progress(*total < 0 ? -1 : *total - static_cast<int64_t>(finished.size()), start);
+  Progress progress(input == "-" ? -1 : scan.reports - static_cast<int64_t>(finished.size()), start);
   int64_t done = 0, failed = 0;
   StreamOptions stream_options;
   stream_options.reports_per_message = absl::GetFlag(FLAGS_reports_per_message);
@@ -166,19 +199,26 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
             continue;
           }
           if (finished.contains(report->id())) continue;
-          if (evidence) {
-            absl::MutexLock lock(&texts_mu);
-            texts.push_back(report->text());
+          if (input == "-" && !seen_ids.insert(report->id()).second) {
+            RADLABEL_RETURN_IF_ERROR((*failures)->AddRecord(
+                (*record)->line, absl::StrCat("id ", report->id(), " was on an earlier report; "
+                                              "make every id unique")));
+            continue;
+          }
+          {
+            absl::MutexLock lock(&sent_mu);
+            sent.push_back({SourceFingerprint(report->id(), report->text()),
+                            evidence ? report->text() : std::string()});
           }
           return std::optional<v1::Report>(*std::move(report));
         }
       },
       [&](v1::ReportResult result) -> absl::Status {
-        std::string text;
-        if (evidence) {
-          absl::MutexLock lock(&texts_mu);
-          text = std::move(texts.front());
-          texts.pop_front();
+        Sent report;
+        {
+          absl::MutexLock lock(&sent_mu);
+          report = std::move(sent.front());
+          sent.pop_front();
         }
         ++done;
         if (result.status().code() != 0) {
@@ -187,7 +227,7 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
                                                           result.status().message()));
         }
         if (show_progress) progress.Update(done, absl::Now());
-        return (*writer)->Write(result, text);
+        return (*writer)->Write(result, report.text, report.source_sha256);
       },
       stream_options);
   const absl::Status closed = (*writer)->Close();

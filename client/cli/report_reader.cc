@@ -193,17 +193,4 @@ absl::StatusOr<std::vector<v1::Report>> ReadCorpus(const std::string& path, Repo
   }
 }
 
-absl::StatusOr<int64_t> CountReports(const std::string& path, ReportFormat format,
-                                     const ReportColumns& columns) {
-  auto reader = OpenReportReader(path, format, columns);
-  if (!reader.ok()) return reader.status();
-  int64_t count = 0;
-  while (true) {
-    auto record = (*reader)->Next();
-    if (!record.ok()) return record.status();
-    if (!record->has_value()) return count;
-    if ((*record)->report.ok()) ++count;
-  }
-}
-
 }  // namespace radlabel

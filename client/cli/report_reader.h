@@ -47,8 +47,4 @@ absl::StatusOr<std::unique_ptr<ReportReader>> OpenReportReader(const std::string
 absl::StatusOr<std::vector<v1::Report>> ReadCorpus(const std::string& path, ReportFormat format,
                                                    const ReportColumns& columns);
 
-// Number of readable reports in the input (reads it once through; not for "-").
-absl::StatusOr<int64_t> CountReports(const std::string& path, ReportFormat format,
-                                     const ReportColumns& columns);
-
 }  // namespace radlabel

@@ -51,7 +51,8 @@ class JsonlResultWriter final : public StreamResultWriter {
  public:
   using StreamResultWriter::StreamResultWriter;
 
-  absl::Status Write(const v1::ReportResult& result, absl::string_view text) override {
+  absl::Status Write(const v1::ReportResult& result, absl::string_view text,
+                     absl::string_view source_sha256) override {
     std::string line = "{\"id\":";
     AppendJsonString(result.id(), line);
     absl::StrAppend(&line, ",\"status\":\"", CodeName(result.status().code()), "\"");
@@ -84,7 +85,9 @@ class JsonlResultWriter final : public StreamResultWriter {
       }
       line += "}";
     }
-    line += "}}\n";
+    line += "},\"source_sha256\":";
+    AppendJsonString(source_sha256, line);
+    line += "}\n";
     return Put(line);
   }
 };
@@ -107,11 +110,12 @@ class CsvResultWriter final : public StreamResultWriter {
         AppendCsvField(absl::StrCat(label.name(), "_evidence"), line);
       }
     }
-    line += "\n";
+    line += ",source_sha256\n";
     return Put(line);
   }
 
-  absl::Status Write(const v1::ReportResult& result, absl::string_view text) override {
+  absl::Status Write(const v1::ReportResult& result, absl::string_view text,
+                     absl::string_view source_sha256) override {
     std::string line;
     AppendCsvField(result.id(), line);
     absl::StrAppend(&line, ",", CodeName(result.status().code()), ",");
@@ -137,7 +141,7 @@ class CsvResultWriter final : public StreamResultWriter {
         line.append(static_cast<size_t>(1 + info_.classes_size() + (evidence_ ? 1 : 0)), ',');
       }
     }
-    line += "\n";
+    absl::StrAppend(&line, ",", source_sha256, "\n");
     return Put(line);
   }
 };

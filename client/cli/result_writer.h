@@ -1,7 +1,8 @@
 // Writes labelling results as JSONL (one object per report) or CSV (one row per report: id,
 // status, error, tokens, windows (num_chunks), then per label its decision in the CheXpert convention (1
 // positive, 0 negative, -1 uncertain; other class names as they are), one probability per
-// class, and with evidence the supporting sentence).
+// class, and with evidence the supporting sentence; last, source_sha256: what the result was
+// labelled from, input_scan.h's SourceFingerprint, which --resume compares with the input).
 #pragma once
 
 #include <memory>
@@ -16,8 +17,10 @@ namespace radlabel {
 class ResultWriter {
  public:
   virtual ~ResultWriter() = default;
-  // `text` is the report's text, needed only to quote evidence sentences.
-  virtual absl::Status Write(const v1::ReportResult& result, absl::string_view text) = 0;
+  // `text` is the report's text, needed only to quote evidence sentences; `source_sha256` its
+  // SourceFingerprint.
+  virtual absl::Status Write(const v1::ReportResult& result, absl::string_view text,
+                             absl::string_view source_sha256) = 0;
   // Flushes and closes; reports a failed write (disk full) here at the latest.
   virtual absl::Status Close() = 0;
 };

@@ -129,8 +129,9 @@ TEST(CliTest, BenchCountsEveryReportInEveryMode) {
   fs::remove(json);
 }
 
-// Reports are patient data: a job with good and bad reports (too long, repeated id, invalid
-// UTF-8), with evidence on, must leave no report text in what the server or the CLI print.
+// Reports are patient data: a job with good and bad reports (too long, invalid UTF-8), with
+// evidence on, and one refused for a repeated id, must leave no report text in what the server
+// or the CLI print.
 TEST(CliTest, NoReportTextReachesTheLogs) {
   auto server = ServerProcess::Start({"--max_report_bytes=400"});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -143,15 +144,21 @@ TEST(CliTest, NoReportTextReachesTheLogs) {
       << "id,text\n"
       << "P1,\"History: " << marker << ", 54. FINDINGS: Acute infarct in the left MCA territory.\"\n"
       << "P2,\"" << too_long << "\"\n"
-      << "P1,\"" << marker << " again. Meningioma.\"\n"
+      << "P4,\"" << marker << " again. Meningioma.\"\n"
       << "P3,\"" << marker << " \xff\xfe broken bytes.\"\n";
   const ProcessResult run =
       RunProcess({kCliBinary, "label", (dir / "in.csv").string(), "-o", (dir / "out.jsonl").string(),
                   "--target=" + (*server)->target(), "--evidence", "--progress=true"});
   EXPECT_EQ(run.exit_code, 3) << run.output;
-  EXPECT_NE(run.output.find("labelled 4 reports (3 failed)"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("labelled 4 reports (2 failed)"), std::string::npos) << run.output;
+  std::ofstream(dir / "repeated.csv") << "id,text\nP1,\"" << marker << ".\"\nP1,\"" << marker << "!\"\n";
+  const ProcessResult repeated =
+      RunProcess({kCliBinary, "label", (dir / "repeated.csv").string(), "-o",
+                  (dir / "repeated.jsonl").string(), "--target=" + (*server)->target()});
+  EXPECT_NE(repeated.output.find("1 ids on more than one report (P1)"), std::string::npos) << repeated.output;
   EXPECT_EQ((*server)->Stop(SIGTERM), 0);
   EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
+  EXPECT_EQ(repeated.output.find("Zebedee"), std::string::npos) << repeated.output;
   EXPECT_EQ((*server)->output().find("Zebedee"), std::string::npos) << (*server)->output();
   fs::remove_all(dir);
 }
@@ -244,6 +251,58 @@ TEST(CliTest, AJobCutByAServerCrashResumesToEveryIdOnceWithTheSameLabels) {
   fs::remove_all(dir);
 }
 
+// --resume trusts nothing but what it can check: repeated ids are refused up front and named,
+// -o naming the input is refused, another job's output is refused and left alone, and a report
+// whose text changed under the same id is labelled again.
+TEST(CliTest, AResumeCannotBeFooledByIdsAlone) {
+  auto server = ServerProcess::Start({});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const fs::path dir = fs::temp_directory_path() / ("radlabel_fool_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  auto label = [&](const std::string& input, const std::string& output, bool resume) {
+    std::vector<std::string> argv = {kCliBinary, "label", (dir / input).string(), "-o",
+                                     (dir / output).string(), "--target=" + (*server)->target(),
+                                     "--progress=false"};
+    if (resume) argv.push_back("--resume");
+    return RunProcess(argv);
+  };
+  std::ofstream(dir / "in.csv") << "id,text\nA,Normal MRI brain.\nB,Normal MRI brain.\nC,Small meningioma.\n";
+  ASSERT_EQ(label("in.csv", "out.jsonl", false).exit_code, 0);
+  const std::string labelled = ReadFile(dir / "out.jsonl");
+
+  std::ofstream(dir / "repeated.csv") << "id,text\nA,x\nB,y\nA,z\nB,w\nC,v\n";
+  const ProcessResult repeated = label("repeated.csv", "repeated.jsonl", false);
+  EXPECT_NE(repeated.exit_code, 0);
+  EXPECT_NE(repeated.output.find("2 ids on more than one report (A, B)"), std::string::npos)
+      << repeated.output;
+  EXPECT_FALSE(fs::exists(dir / "repeated.jsonl"));
+
+  const std::string input = ReadFile(dir / "in.csv");
+  const ProcessResult onto_input = label("in.csv", "in.csv", false);
+  EXPECT_NE(onto_input.exit_code, 0);
+  EXPECT_NE(onto_input.output.find("is the input file"), std::string::npos) << onto_input.output;
+  EXPECT_EQ(ReadFile(dir / "in.csv"), input);
+
+  std::ofstream(dir / "other.csv") << "id,text\nX,Normal MRI brain.\nA,Normal MRI brain.\n";
+  const ProcessResult other = label("other.csv", "out.jsonl", true);
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.output.find("another job's output"), std::string::npos) << other.output;
+  EXPECT_EQ(ReadFile(dir / "out.jsonl"), labelled);
+
+  std::ofstream(dir / "in.csv") << "id,text\nA,Normal MRI brain.\nB,Acute infarct in the left MCA "
+                                   "territory with restricted diffusion.\nC,Small meningioma.\n";
+  const ProcessResult changed = label("in.csv", "out.jsonl", true);
+  ASSERT_EQ(changed.exit_code, 0) << changed.output;
+  EXPECT_NE(changed.output.find("resuming: 2 reports already labelled"), std::string::npos) << changed.output;
+  EXPECT_NE(changed.output.find("1 whose text changed are labelled again"), std::string::npos)
+      << changed.output;
+  std::map<std::string, int> lines;
+  const auto decisions = DecisionsById(dir / "out.jsonl", &lines);
+  EXPECT_EQ(lines, (std::map<std::string, int>{{"A", 1}, {"B", 1}, {"C", 1}}));
+  EXPECT_NE(decisions.at("B").find("acute_stroke=positive"), std::string::npos) << decisions.at("B");
+  fs::remove_all(dir);
+}
+
 // JSONL on standard input, results on standard output: a malformed line fails alone, named by
 // its line in the summary and in the --errors file, and the job labels the rest.
 TEST(CliTest, ABadJsonlLineFailsAloneFromStdinToStdout) {
@@ -253,7 +312,8 @@ TEST(CliTest, ABadJsonlLineFailsAloneFromStdinToStdout) {
   fs::create_directories(dir);
   std::ofstream(dir / "in.jsonl") << "{\"id\": \"J1\", \"text\": \"Normal MRI brain.\"}\n"
                                   << "{\"id\": \"J2\", \"text\": Zebedee}\n"
-                                  << "{\"id\": \"J3\", \"text\": \"Acute infarct.\"}\n";
+                                  << "{\"id\": \"J3\", \"text\": \"Acute infarct.\"}\n"
+                                  << "{\"id\": \"J1\", \"text\": \"Zebedee, a repeated id.\"}\n";
   const ProcessResult run = RunProcess(
       {"/bin/sh", "-c",
        std::string(kCliBinary) + " label - -o - --input_format=jsonl --output_format=jsonl "
@@ -263,13 +323,15 @@ TEST(CliTest, ABadJsonlLineFailsAloneFromStdinToStdout) {
   EXPECT_NE(run.output.find("{\"id\":\"J1\",\"status\":\"OK\""), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("{\"id\":\"J3\",\"status\":\"OK\""), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("labelled 2 reports (0 failed)"), std::string::npos) << run.output;
-  EXPECT_NE(run.output.find("1 report failed: INVALID_ARGUMENT 1 (line 2); all of them are in"),
+  EXPECT_NE(run.output.find("2 reports failed: INVALID_ARGUMENT 2 (line 2, line 4); all of them are in"),
             std::string::npos)
       << run.output;
   EXPECT_EQ(run.output.find("Zebedee"), std::string::npos) << run.output;
   EXPECT_EQ(ReadFile(dir / "errors.jsonl"),
             "{\"line\":2,\"code\":\"INVALID_ARGUMENT\",\"message\":\"- line 2 is not a JSON "
-            "object\"}\n");
+            "object\"}\n"
+            "{\"line\":4,\"code\":\"INVALID_ARGUMENT\",\"message\":\"id J1 was on an earlier "
+            "report; make every id unique\"}\n");
   fs::remove_all(dir);
 }
 

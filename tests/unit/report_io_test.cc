@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "cli/input_scan.h"
 #include "cli/report_reader.h"
 #include "cli/result_writer.h"
 
@@ -46,7 +47,7 @@ TEST_F(ReportIoTest, CsvColumnsAreChosenByName) {
   ASSERT_TRUE(reader.ok()) << reader.status();
   EXPECT_EQ(ReadAll(**reader), (std::vector<std::pair<std::string, std::string>>{
                                    {"r1", "two\nlines, one comma"}, {"r2", "short"}}));
-  EXPECT_EQ(*CountReports(path, ReportFormat::kCsv, {"report_id", "body"}), 2);
+  EXPECT_EQ(ScanInput(path, ReportFormat::kCsv, {"report_id", "body"})->reports, 2);
 }
 
 TEST_F(ReportIoTest, AMissingCsvColumnListsTheColumnsAndTheFlag) {
@@ -79,7 +80,7 @@ TEST_F(ReportIoTest, AShortCsvRowFailsAloneNamingItsLine) {
   ASSERT_TRUE(reader.ok());
   ASSERT_TRUE((*reader)->Next().ok());
   ExpectBadRecordThenGood(**reader, 3, "");
-  EXPECT_EQ(*CountReports(path, ReportFormat::kCsv, {}), 2);
+  EXPECT_EQ(ScanInput(path, ReportFormat::kCsv, {})->reports, 2);
 }
 
 TEST_F(ReportIoTest, JsonlAcceptsStringAndNumberIds) {
@@ -102,7 +103,7 @@ TEST_F(ReportIoTest, BadJsonlFailsAloneNamingTheLineNotTheContent) {
   ASSERT_TRUE(reader.ok());
   ASSERT_TRUE((*reader)->Next().ok());
   ExpectBadRecordThenGood(**reader, 2, "secret");
-  EXPECT_EQ(*CountReports(path, ReportFormat::kJsonl, {}), 2);
+  EXPECT_EQ(ScanInput(path, ReportFormat::kJsonl, {})->reports, 2);
 }
 
 TEST(ReportFormatTest, AutoPicksByExtension) {
