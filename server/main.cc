@@ -167,6 +167,7 @@ absl::Status Serve() {
   const int signal = WaitForShutdownSignal();
   std::cout << "radlabel-server: " << strsignal(signal) << ", draining" << std::endl;
   server->GetHealthCheckService()->SetServingStatus(false);
+  requests.StartDraining();  // open streams' new messages are refused from here on
   if (http) http->StartDraining();
   const absl::Time drained = absl::Now() + absl::GetFlag(FLAGS_shutdown_grace);
   server->Shutdown(absl::ToChronoTime(drained));

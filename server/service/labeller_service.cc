@@ -35,7 +35,11 @@ absl::string_view AuthorizationOf(const grpc::CallbackServerContext& context) {
 // await their responses, and writes responses strictly in request order, one write at a time.
 // Finishes once the client has stopped writing and every response is written (or dropped,
 // when the client is gone); OnDone then deletes the reactor. Labelling callbacks never outlive
-// it: Finish waits for every pending slot.
+// it: Finish waits for every pending slot. Once the server drains, the first message read is
+// answered UNAVAILABLE report by report, nothing more is read, and the call finishes
+// UNAVAILABLE as soon as the messages before it are answered: the drain waits only for work
+// already started, and the client knows that every report after the last answered one is to
+// be sent elsewhere.
 class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest, v1::LabelResponse> {
  public:
   LabelStreamReactor(RequestLabeller& requests, grpc::CallbackServerContext* context)
@@ -73,6 +77,11 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
         FailEveryReport(request_, started, &slot->response);
         slot->ready = true;
       }
+      if (started.code() == absl::StatusCode::kUnavailable && requests_.draining()) {
+        reads_done_ = true;
+        finish_status_ = ToGrpcStatus(started);
+        return;
+      }
       if (static_cast<int>(pending_.size()) < requests_.options().max_stream_messages_in_flight) {
         StartRead(&request_);
       } else {
@@ -108,6 +117,7 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
   template <typename Update>
   void Continue(Update update) ABSL_LOCKS_EXCLUDED(mu_) {
     bool finish = false;
+    grpc::Status status;
     {
       absl::MutexLock lock(&mu_);
       update();
@@ -119,9 +129,10 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
         StartWrite(&pending_.front()->response);
       } else if (reads_done_ && pending_.empty() && !writing_ && !finished_) {
         finished_ = finish = true;
+        status = finish_status_;
       }
     }
-    if (finish) Finish(grpc::Status::OK);
+    if (finish) Finish(status);
   }
 
   RequestLabeller& requests_;
@@ -134,6 +145,7 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<v1::LabelRequest
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool client_gone_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status finish_status_ ABSL_GUARDED_BY(mu_) = grpc::Status::OK;
 };
 
 }  // namespace

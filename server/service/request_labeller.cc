@@ -47,7 +47,10 @@ absl::Status RequestLabeller::Start(Rpc rpc, const v1::LabelRequest& request,
                                     v1::LabelResponse* response, std::function<void()> done,
                                     std::shared_ptr<const CallerState> caller) {
   const absl::Time received = absl::Now();
-  absl::Status started = CheckReportCount(request, options_);
+  absl::Status started =
+      draining_.load() ? absl::UnavailableError("the server is shutting down; send this request's "
+                                                "reports to another replica")
+                       : CheckReportCount(request, options_);
   if (started.ok()) {
     std::vector<std::string> ids;  // `request` may be reused before the outcomes arrive
     ids.reserve(static_cast<size_t>(request.reports_size()));

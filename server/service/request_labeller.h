@@ -4,6 +4,7 @@
 // of gRPC and HTTP: each transport maps the statuses returned here to its own codes, once.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -34,7 +35,8 @@ class RequestLabeller {
 
   // Starts labelling `request`; fills `response` (one result per report, in order) and then
   // calls `done`, possibly before returning. On error (the request's size is out of range, the
-  // queue is full, the server is stopping) nothing was started and `done` is never called.
+  // queue is full, the server is draining or stopping) nothing was started and `done` is never
+  // called.
   // `request` must stay valid until Start returns, `response` until `done`.
   // Every request is recorded in the metrics under `rpc`, with the code its caller saw: one
   // answered after the caller's deadline counts as DEADLINE_EXCEEDED, one whose caller has gone
@@ -42,6 +44,13 @@ class RequestLabeller {
   // DEADLINE_EXCEEDED or CANCELLED, unrun.
   absl::Status Start(Rpc rpc, const v1::LabelRequest& request, v1::LabelResponse* response,
                      std::function<void()> done, std::shared_ptr<const CallerState> caller);
+
+  // From now on Start refuses every request with UNAVAILABLE (the server is draining: what was
+  // started finishes, nothing new begins, so that the drain ends within its grace). Unary calls
+  // and HTTP requests are refused by their transports already; this stops the messages that
+  // open streams keep sending. Thread-safe.
+  void StartDraining() { draining_.store(true); }
+  bool draining() const { return draining_.load(); }
 
   // Records a request that a transport refused before Start (unreadable, or the server is
   // draining) under `rpc` and its code; returns `refusal`.
@@ -64,6 +73,7 @@ class RequestLabeller {
   Metrics& metrics_;
   const BearerTokenCheck* const token_check_;
   const v1::ModelInfo model_info_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace radlabel
