@@ -12,7 +12,8 @@ command run from the repository root:
 3. Fine-tuning: the label model, from that encoder, on generated reports (training phrasings,
    seed 1) and the real text labelled for training (model/data/real_train.jsonl.gz, made by
    model/real_training_set.py: nothing shared with the evaluation set), each real item
-   --real-repeats times; per-label thresholds on 2,000 validation reports (seed 2).
+   --real-repeats times; per-label thresholds on 2,000 validation reports (seed 2), and for the
+   labels with at least REAL_THRESHOLD_MIN_POSITIVES in the real-text dev half on both.
 4. Measurement: the held-out-template split (tests/data/held_out_template_reports.jsonl.gz), the
    hand-written challenge set, both halves of the real-text set (tests/data/real_text/; the test
    half only reported) and the robustness suite; beside every figure the bag-of-words baseline
@@ -26,7 +27,9 @@ and a card that compares both (both measured by the same code in one run):
 
 Options: --encoder DIR starts from an encoder saved before (skips 1 and 2: its vocab.txt is the
 bundle's); --evaluate-only re-measures the bundle in --out and rewrites its card (the recipe
-comes from its build.json).
+comes from its build.json); --rethreshold first sets its real-text thresholds (the last part of
+step 3: labels with enough positives in the real-text dev half take the threshold that suits
+both the validation split and that half).
 Scripts and saves with Debian's torch 1.13 so that LibTorch 1.13 loads the model.
 """
 import argparse
@@ -42,12 +45,13 @@ from radlabel_model import robustness
 from radlabel_model.baseline import BagOfWordsLabeller
 from radlabel_model.bundle import OfflineLabeller
 from radlabel_model.corpus import documents
-from radlabel_model.evaluate import evaluate
+from radlabel_model.evaluate import evaluate, positive_scores
 from radlabel_model.generator import generate, write_reports_csv
 from radlabel_model.labels import CLASSES, LABELS, load_labelled_jsonl
 from radlabel_model.network import EncoderConfig, SentenceClassifier, abbreviation_ids
 from radlabel_model.pretraining import load_encoder, pretrain, read_encoder_config, save_encoder
-from radlabel_model.training import examples_from_reports, save_bundle, train
+from radlabel_model.training import (choose_thresholds_across, examples_from_reports, save_bundle, train,
+                                     write_thresholds)
 from radlabel_model.vocab import build_vocab
 from radlabel_model.wordpiece import WordPieceTokenizer, read_vocab
 
@@ -60,7 +64,7 @@ REAL_TEXT = {"real_dev": os.path.join(DATA, "real_text", "dev.jsonl"),
              "real_test": os.path.join(DATA, "real_text", "test.jsonl")}
 CONFIG = {
     "name": "radlabel-head-mri-default",
-    "version": "0.7.0",
+    "version": "0.7.1",
     "classes": CLASSES,
     "positive_class": "positive",
     "max_tokens": 256,
@@ -72,6 +76,9 @@ CONFIG = {
 ARCH = dict(hidden_size=128, num_hidden_layers=4, num_attention_heads=4, intermediate_size=512, pre_layer_norm=True)
 POOL_HIDDEN = 128
 MIN_POSITIVES = 5  # a label counts in the real-text macro-F1 with at least this many positives
+# A label with at least this many positives in the real-text dev half takes its threshold from
+# the validation split and that half together (real_text_thresholds); fewer decide nothing.
+REAL_THRESHOLD_MIN_POSITIVES = 30
 BUILD_RECIPE = "build.json"  # beside the bundle: how it was built, for its card
 
 TOKENIZER_EDGE_CASES = [
@@ -117,6 +124,9 @@ def main():
                         help="write only the bundle: not the samples or the tokenizer vectors (experiments)")
     parser.add_argument("--evaluate-only", action="store_true",
                         help="re-measure the bundle in --out and rewrite its card; no training")
+    parser.add_argument("--rethreshold", action="store_true",
+                        help="set the real-text thresholds of the bundle in --out (real_text_thresholds), "
+                             "then re-measure it as --evaluate-only does")
     parser.add_argument("--compare", metavar="DIR",
                         help="a bundle built with --no-pretraining: the card says what pre-training bought")
     args = parser.parse_args()
@@ -126,9 +136,11 @@ def main():
 
     train_reports = list(generate(args.train, seed=1, id_prefix="train", split="train",
                                   short_fraction=args.short_fraction))
-    if args.evaluate_only:
+    if args.evaluate_only or args.rethreshold:
         with open(os.path.join(args.out, BUILD_RECIPE)) as f:
             recipe = json.load(f)
+        if args.rethreshold:
+            set_real_text_thresholds(args.out, recipe, log)
         labelled, _ = fine_tuning_reports(train_reports, recipe.get("real_repeats", 0))
         write_card(args.out, recipe, labelled, args.compare, log)
         return
@@ -170,17 +182,46 @@ def main():
 
     # The learning recipe only: where outputs went is the builder's business, not the bundle's.
     recipe = {key: value for key, value in vars(args).items()
-              if key not in ("evaluate_only", "compare", "out", "encoder_out", "no_artifacts")}
+              if key not in ("evaluate_only", "rethreshold", "compare", "out", "encoder_out", "no_artifacts")}
+    set_real_text_thresholds(args.out, recipe, log)
     recipe.update(examples=len(examples), real_items=real_items,
                   pretrained_loss=pretrained, vocabulary=len(vocab),
                   from_encoder=bool(encoder_dir) and not args.no_pretraining,
                   build_minutes=round((time.time() - started) / 60))
-    with open(os.path.join(args.out, BUILD_RECIPE), "w") as f:
-        json.dump(recipe, f, indent=2)
-        f.write("\n")
+    write_recipe(args.out, recipe)
     if not args.no_artifacts:
         write_artifacts(tokenizer)
     write_card(args.out, recipe, labelled, args.compare, log)
+
+
+def write_recipe(bundle_dir, recipe):
+    with open(os.path.join(bundle_dir, BUILD_RECIPE), "w") as f:
+        json.dump(recipe, f, indent=2)
+        f.write("\n")
+
+
+def real_text_thresholds(labeller, labels):
+    """{label: threshold} for `labels`: the one that maximises the mean of its F1 on the
+    validation split and on the real-text dev half (training.choose_thresholds_across)."""
+    splits = [positive_scores(labeller, reports)[:2] for reports in
+              (validation_reports(), load_labelled_jsonl(REAL_TEXT["real_dev"]))]
+    chosen = choose_thresholds_across([({k: s[k] for k in labels}, {k: t[k] for k in labels}) for s, t in splits])
+    for entry in labeller.config["labels"]:
+        entry["threshold"] = chosen.get(entry["name"], entry["threshold"])
+    return chosen
+
+
+def set_real_text_thresholds(bundle_dir, recipe, log):
+    """Real-text thresholds for the labels with at least REAL_THRESHOLD_MIN_POSITIVES positives in
+    the dev half, written into the bundle; the recipe records which labels took them."""
+    dev = load_labelled_jsonl(REAL_TEXT["real_dev"])
+    labels = [name for name in LABELS
+              if sum(r["labels"][name] == CLASSES.index("positive") for r in dev) >= REAL_THRESHOLD_MIN_POSITIVES]
+    chosen = real_text_thresholds(OfflineLabeller(bundle_dir, threads=recipe["threads"]), labels)
+    write_thresholds(bundle_dir, chosen, version=CONFIG["version"])
+    recipe["real_text_thresholds"] = labels
+    write_recipe(bundle_dir, recipe)
+    log("real-text thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in chosen.items()))
 
 
 def fine_tuning_reports(generated, real_repeats):
@@ -194,8 +235,9 @@ def fine_tuning_reports(generated, real_repeats):
 def write_card(bundle_dir, recipe, train_reports, compare, log):
     """Measures the bundle (and the one to compare, if any) and writes its MODEL_CARD.md."""
     labeller = OfflineLabeller(bundle_dir, threads=recipe["threads"])
-    metrics = measure(labeller, train_reports, log)
-    other = measure(OfflineLabeller(compare, threads=recipe["threads"]), None, log) if compare else None
+    real_threshold_labels = recipe.get("real_text_thresholds", [])
+    metrics = measure(labeller, train_reports, real_threshold_labels, log)
+    other = measure(OfflineLabeller(compare, threads=recipe["threads"]), None, [], log) if compare else None
     with open(os.path.join(bundle_dir, "MODEL_CARD.md"), "w") as f:
         f.write(model_card(labeller, metrics, recipe, other))
     print(open(os.path.join(bundle_dir, "MODEL_CARD.md")).read())
@@ -228,10 +270,13 @@ def evaluation_sets():
     return sets
 
 
-def measure(labeller, train_reports, log):
+def measure(labeller, train_reports, real_threshold_labels, log):
     """{"model": {set: metrics}, "baseline": {set: metrics}, "robustness": suite result}; no
-    baseline when train_reports is None."""
+    baseline when train_reports is None. The baseline's thresholds are chosen as the bundle's
+    were: on the validation split, and for `real_threshold_labels` with the dev half too."""
     baseline = BagOfWordsLabeller(train_reports, validation_reports()) if train_reports is not None else None
+    if baseline:
+        real_text_thresholds(baseline, real_threshold_labels)
     log("bag-of-words baseline trained")
     out = {"model": {}, "baseline": {}}
     for name, reports in evaluation_sets().items():
@@ -332,7 +377,7 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         feed_forward=ARCH["intermediate_size"], pool_hidden=POOL_HIDDEN, max_tokens=CONFIG["max_tokens"],
         overlap=CONFIG["chunk_overlap"], vocabulary=recipe["vocabulary"], pretraining=pretraining,
         examples=recipe["examples"], train=recipe["train"], short_fraction=f"{recipe['short_fraction']:.0%}",
-        real_texts=real_texts, epochs=recipe["epochs"], lr=f"{recipe['lr']:g}", batch_size=recipe["batch_size"],
+        real_texts=real_texts, real_thresholds=real_thresholds_prose(recipe), epochs=recipe["epochs"], lr=f"{recipe['lr']:g}", batch_size=recipe["batch_size"],
         targets=targets_table(metrics),
         robustness="\n".join(robustness.table(metrics["robustness"])),
         **{key: set_table(metrics["model"][key], metrics["baseline"][key], thresholds)
@@ -341,6 +386,16 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
         card += card_template("pretraining_section.md").format(
             comparison=pretraining_comparison(metrics, without_pretraining))
     return card
+
+
+def real_thresholds_prose(recipe):
+    labels = recipe.get("real_text_thresholds")
+    if not labels:
+        return ""
+    return (f" Labels with at least {REAL_THRESHOLD_MIN_POSITIVES} positives in the real-text dev half "
+            f"({', '.join(labels)}) instead take the threshold that maximises the mean of their F1 on the validation "
+            "split and on the dev half (`real_text_thresholds`): generated text scores positives higher than "
+            "real text does.")
 
 
 def pretraining_comparison(metrics, other):

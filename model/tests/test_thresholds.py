@@ -16,3 +16,12 @@ def test_a_threshold_moves_for_a_real_gain():
     scores = [0.9] * 80 + [0.3] * 20 + [0.05] * 100
     truths = [True] * 100 + [False] * 100
     assert choose_thresholds({"a": scores}, {"a": truths}) == {"a": 0.3}
+
+
+def test_a_threshold_across_splits_maximises_the_mean_f1_and_breaks_ties_towards_half():
+    from radlabel_model.training import choose_thresholds_across
+    # Generated text scores positives high, real text low: one threshold serves both.
+    generated = ({"a": [0.9, 0.8, 0.1, 0.2]}, {"a": [True, True, False, False]})
+    real = ({"a": [0.3, 0.25, 0.05, 0.02]}, {"a": [True, True, False, False]})
+    assert choose_thresholds_across([generated]) == {"a": 0.5}  # every t in (0.2, 0.8] ties: 0.5
+    assert choose_thresholds_across([generated, real]) == {"a": 0.25}  # (0.2, 0.25] is perfect on both
