@@ -44,7 +44,34 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
   return absl::OkStatus();
 }
 
-std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
+size_t BatchQueue::ChooseAnchor() {
+  // Each caller's oldest window, in one pass: a submission's windows sit together, so the key
+  // is looked up only where it changes.
+  absl::flat_hash_map<CallerKey, size_t> oldest;
+  CallerKey last{nullptr, ~uint64_t{0}};
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    const CallerKey key = KeyOf(queue_[i]);
+    if (key == last) continue;
+    last = key;
+    oldest.try_emplace(key, i);
+  }
+  absl::flat_hash_map<CallerKey, uint64_t> still_queued;
+  size_t anchor = 0;
+  uint64_t anchor_turn = ~uint64_t{0};
+  for (const auto& [key, index] : oldest) {
+    const auto found = last_anchored_.find(key);
+    const uint64_t turn = found == last_anchored_.end() ? 0 : found->second;
+    if (found != last_anchored_.end()) still_queued.emplace(key, turn);
+    if (turn < anchor_turn || (turn == anchor_turn && index < anchor)) {
+      anchor = index;
+      anchor_turn = turn;
+    }
+  }
+  last_anchored_ = std::move(still_queued);
+  return anchor;
+}
+
+std::vector<size_t> BatchQueue::SelectAround(size_t anchor_index, bool* full) const {
   auto length = [this](size_t i) { return queue_[i].token_ids.size(); };
   // The queue ordered by length, arrival order among equal lengths. A counting sort: this runs
   // once per batch over a queue that may hold tens of thousands of windows, and lengths are
@@ -54,10 +81,13 @@ std::vector<size_t> BatchQueue::SelectAroundOldest(bool* full) const {
   std::vector<size_t> next_slot(max_length + 2, 0);  // first position of each length in `order`
   for (const BatchTask& task : queue_) ++next_slot[task.token_ids.size() + 1];
   std::partial_sum(next_slot.begin(), next_slot.end(), next_slot.begin());
-  const size_t anchor_length = length(0);
-  const size_t anchor = next_slot[anchor_length];  // the oldest comes first among its length
+  const size_t anchor_length = length(anchor_index);
   std::vector<size_t> order(queue_.size());
-  for (size_t i = 0; i < queue_.size(); ++i) order[next_slot[length(i)]++] = i;
+  size_t anchor = 0;  // the anchor's place in `order`
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (i == anchor_index) anchor = next_slot[length(i)];
+    order[next_slot[length(i)]++] = i;
+  }
 
   size_t lo = anchor, hi = anchor;  // the batch is order[lo..hi]
   auto fits = [&](size_t longest, size_t rows) {
@@ -128,15 +158,17 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
   DropAbandoned(now, poll.dropped);
   if (queue_.empty()) return poll;
   bool full = false;
-  const std::vector<size_t> selected = SelectAroundOldest(&full);
-  const BatchTask& oldest = queue_.front();
+  const size_t anchor_index = ChooseAnchor();
+  const std::vector<size_t> selected = SelectAround(anchor_index, &full);
+  const BatchTask& anchor = queue_[anchor_index];
   const bool dense_traffic = last_batch_shared_ &&
-                             oldest.since_previous_submission < options_.max_queue_delay;
-  const absl::Time deadline = oldest.enqueued + options_.max_queue_delay;
+                             anchor.since_previous_submission < options_.max_queue_delay;
+  const absl::Time deadline = anchor.enqueued + options_.max_queue_delay;
   if (!full && !flush && dense_traffic && now < deadline) {
     poll.retry_at = deadline;
     return poll;
   }
+  last_anchored_[KeyOf(anchor)] = ++batches_;
   std::vector<bool> taken(queue_.size(), false);
   poll.batch.reserve(selected.size());
   const uint64_t first_submission = queue_[selected.front()].submission;

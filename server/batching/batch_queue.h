@@ -2,9 +2,15 @@
 // that tests drive it deterministically.
 //
 // Policy:
-// - The oldest queued window always goes into the next batch (no window starves).
-// - Batch-mates are the windows closest in length to the oldest one, so padding stays small:
-//   windows are ordered by length and the batch grows outwards from the oldest one, taking the
+// - Callers take turns: each batch is grown around one anchor window, the oldest queued window
+//   of the caller (the CallerState a call's windows share; a submission without one is its own
+//   caller) that anchored a batch longest ago, a caller that never did first, the older one on
+//   a tie. A caller with windows queued anchors one of the next (callers queued) batches,
+//   however many windows another has queued: a one-report call behind thousands of windows
+//   of one stream runs in the next batch or the one after. Within a caller, oldest first; no
+//   window starves.
+// - Batch-mates are the windows closest in length to the anchor, so padding stays small:
+//   windows are ordered by length and the batch grows outwards from the anchor, taking the
 //   neighbour nearer in length, while rows <= max_batch_size and
 //   rows x longest row <= max_batch_tokens.
 // - Work nobody waits for is dropped, never run: before each batch is formed, windows whose
@@ -13,8 +19,8 @@
 // - A batch is released as soon as it is full (a limit stopped its growth), or at once when
 //   flushing (shutdown). Otherwise it waits for batch-mates only when there are concurrent
 //   callers to wait for: the previous batch combined windows of several submissions, and the
-//   oldest window's submission came less than max_queue_delay after the one before it. Then the
-//   batch waits until the oldest window has been queued max_queue_delay. A single caller that
+//   anchor's submission came less than max_queue_delay after the one before it. Then the
+//   batch waits until the anchor has been queued max_queue_delay. A single caller that
 //   waits for each answer never waits, so the batcher adds no idle wait when there is nothing
 //   to wait for.
 #pragma once
@@ -26,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -88,9 +95,17 @@ class BatchQueue {
  private:
   // Moves the windows nobody waits for at `now` into `dropped`.
   void DropAbandoned(absl::Time now, std::vector<std::pair<BatchTask, DropReason>>& dropped);
-  // Indices into queue_ of the batch grown around the oldest entry; sets *full when a limit,
-  // not a lack of work, stopped it.
-  std::vector<size_t> SelectAroundOldest(bool* full) const;
+  // The caller a window belongs to: its CallerState, or its submission when it has none.
+  using CallerKey = std::pair<const CallerState*, uint64_t>;
+  static CallerKey KeyOf(const BatchTask& task) {
+    return task.caller ? CallerKey{task.caller.get(), 0} : CallerKey{nullptr, task.submission};
+  }
+  // The index into queue_ of the next anchor (the policy's turns); forgets the turns of callers
+  // with nothing queued.
+  size_t ChooseAnchor();
+  // Indices into queue_ of the batch grown around queue_[anchor]; sets *full when a limit, not
+  // a lack of work, stopped it.
+  std::vector<size_t> SelectAround(size_t anchor, bool* full) const;
 
   const BatcherOptions options_;
   std::deque<BatchTask> queue_;  // arrival order: front is the oldest
@@ -99,6 +114,9 @@ class BatchQueue {
   uint64_t submissions_ = 0;
   // The last batch released held windows of more than one submission: concurrent callers.
   bool last_batch_shared_ = false;
+  uint64_t batches_ = 0;  // batches released
+  // The batch count when each caller with queued windows last anchored a batch.
+  absl::flat_hash_map<CallerKey, uint64_t> last_anchored_;
 };
 
 }  // namespace radlabel

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+
 namespace radlabel {
 namespace {
 
@@ -111,6 +114,42 @@ TEST(BatchQueueTest, TheOldestWindowIsNeverPassedOver) {
   const std::vector<int32_t> tags = Tags(queue.Next(kT0 + absl::Seconds(1), false).batch);
   ASSERT_EQ(tags.size(), 2u);
   EXPECT_EQ(tags[1], 1);  // the long oldest window, with its nearest neighbour
+}
+
+// Fairness: a one-report call behind 4,000 queued windows of one stream (500 messages sharing
+// its caller) runs in the second batch, and callers then take turns.
+TEST(BatchQueueTest, CallersTakeTurnsSoASmallCallIsNotStuckBehindABigOne) {
+  BatcherOptions options = Options(8, 1 << 20, absl::ZeroDuration());
+  options.max_queue_windows = 5000;
+  options.max_queue_tokens = 1 << 30;
+  BatchQueue queue(options);
+  auto stream = std::make_shared<CallerState>();
+  for (int m = 0; m < 500; ++m) {
+    std::vector<BatchTask> message;
+    for (int w = 0; w < 8; ++w) {
+      message.push_back(Task(100, 1));
+      message.back().caller = stream;
+    }
+    Push(queue, std::move(message), kT0);
+  }
+  auto small = std::make_shared<CallerState>(), other = std::make_shared<CallerState>();
+  std::vector<BatchTask> one = {Task(100, 2)}, three = {Task(100, 3), Task(100, 3), Task(100, 3)};
+  one[0].caller = small;
+  for (BatchTask& t : three) t.caller = other;
+  Push(queue, std::move(one), kT0 + absl::Milliseconds(1));
+  Push(queue, std::move(three), kT0 + absl::Milliseconds(2));
+
+  std::vector<std::vector<int32_t>> batches;
+  for (int b = 0; b < 6; ++b) batches.push_back(Tags(queue.Next(kT0 + absl::Seconds(1), false).batch));
+  // The stream's oldest window came first and anchors batch 1; the two newcomers anchor the next
+  // two (the small call first: older), each with the nearest windows in length as batch-mates.
+  auto contains = [](const std::vector<int32_t>& batch, int32_t tag) {
+    return std::find(batch.begin(), batch.end(), tag) != batch.end();
+  };
+  EXPECT_EQ(batches[0], std::vector<int32_t>(8, 1));
+  EXPECT_TRUE(contains(batches[1], 2)) << "the one-report call waited behind the stream";
+  EXPECT_TRUE(contains(batches[2], 3));
+  EXPECT_EQ(queue.size(), 4000u + 1 + 3 - 6 * 8);
 }
 
 TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
