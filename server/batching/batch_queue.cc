@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -39,6 +40,7 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
     task.submission = submissions_;
     queue_.push_back(std::move(task));
   }
+  if (!queue_.empty()) turns_.try_emplace(KeyOf(queue_.back()), ArrivalTurn());
   last_submission_ = now;
   tasks.clear();
   return absl::OkStatus();
@@ -55,19 +57,19 @@ size_t BatchQueue::ChooseAnchor() {
     last = key;
     oldest.try_emplace(key, i);
   }
-  absl::flat_hash_map<CallerKey, uint64_t> still_queued;
+  absl::flat_hash_map<CallerKey, int64_t> still_queued;
   size_t anchor = 0;
-  uint64_t anchor_turn = ~uint64_t{0};
+  int64_t anchor_turn = std::numeric_limits<int64_t>::max();
   for (const auto& [key, index] : oldest) {
-    const auto found = last_anchored_.find(key);
-    const uint64_t turn = found == last_anchored_.end() ? 0 : found->second;
-    if (found != last_anchored_.end()) still_queued.emplace(key, turn);
+    const auto found = turns_.find(key);
+    const int64_t turn = found == turns_.end() ? ArrivalTurn() : found->second;
+    still_queued.emplace(key, turn);
     if (turn < anchor_turn || (turn == anchor_turn && index < anchor)) {
       anchor = index;
       anchor_turn = turn;
     }
   }
-  last_anchored_ = std::move(still_queued);
+  turns_ = std::move(still_queued);
   return anchor;
 }
 
@@ -168,7 +170,7 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
     poll.retry_at = deadline;
     return poll;
   }
-  last_anchored_[KeyOf(anchor)] = ++batches_;
+  turns_[KeyOf(anchor)] = 2 * static_cast<int64_t>(++batches_);
   std::vector<bool> taken(queue_.size(), false);
   poll.batch.reserve(selected.size());
   const uint64_t first_submission = queue_[selected.front()].submission;

@@ -4,11 +4,13 @@
 // Policy:
 // - Callers take turns: each batch is grown around one anchor window, the oldest queued window
 //   of the caller (the CallerState a call's windows share; a submission without one is its own
-//   caller) that anchored a batch longest ago, a caller that never did first, the older one on
-//   a tie. A caller with windows queued anchors one of the next (callers queued) batches,
-//   however many windows another has queued: a one-report call behind thousands of windows
-//   of one stream runs in the next batch or the one after. Within a caller, oldest first; no
-//   window starves.
+//   caller) whose turn comes first. Turns queue: a caller joins the queue of turns when its
+//   first window arrives, behind the callers already waiting and ahead of the one that just
+//   anchored, and goes to the back each time it anchors; the older window breaks a tie. So a
+//   caller with windows queued anchors before any other anchors twice, however many windows
+//   or calls the others send: a one-report call behind thousands of windows of one stream runs
+//   in the next batch or the one after, and a stream is not starved by a flow of new calls.
+//   Within a caller, oldest first; no window starves.
 // - Batch-mates are the windows closest in length to the anchor, so padding stays small:
 //   windows are ordered by length and the batch grows outwards from the anchor, taking the
 //   neighbour nearer in length, while rows <= max_batch_size and
@@ -103,6 +105,9 @@ class BatchQueue {
   // The index into queue_ of the next anchor (the policy's turns); forgets the turns of callers
   // with nothing queued.
   size_t ChooseAnchor();
+  // A caller's place in the turn order, from the batch count: joining before batch b+1 is
+  // 2b-1, anchoring batch b is 2b; smaller goes first.
+  int64_t ArrivalTurn() const { return 2 * static_cast<int64_t>(batches_) - 1; }
   // Indices into queue_ of the batch grown around queue_[anchor]; sets *full when a limit, not
   // a lack of work, stopped it.
   std::vector<size_t> SelectAround(size_t anchor, bool* full) const;
@@ -115,8 +120,8 @@ class BatchQueue {
   // The last batch released held windows of more than one submission: concurrent callers.
   bool last_batch_shared_ = false;
   uint64_t batches_ = 0;  // batches released
-  // The batch count when each caller with queued windows last anchored a batch.
-  absl::flat_hash_map<CallerKey, uint64_t> last_anchored_;
+  // The turn of each caller with queued windows (ArrivalTurn, or 2b after anchoring batch b).
+  absl::flat_hash_map<CallerKey, int64_t> turns_;
 };
 
 }  // namespace radlabel

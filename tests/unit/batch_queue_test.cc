@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace radlabel {
 namespace {
@@ -150,6 +151,36 @@ TEST(BatchQueueTest, CallersTakeTurnsSoASmallCallIsNotStuckBehindABigOne) {
   EXPECT_TRUE(contains(batches[1], 2)) << "the one-report call waited behind the stream";
   EXPECT_TRUE(contains(batches[2], 3));
   EXPECT_EQ(queue.size(), 4000u + 1 + 3 - 6 * 8);
+}
+
+// A flow of new callers does not starve a caller that has anchored before: turns queue. One
+// new unary call every other batch: the stream anchors every other batch. One every batch (more
+// than the batcher serves): the stream still anchors once per round of the callers waiting.
+TEST(BatchQueueTest, NewCallersDoNotStarveOneThatHasHadATurn) {
+  for (const auto& [every, expected] : {std::pair{2, 10}, std::pair{1, 5}}) {
+    BatcherOptions options = Options(1, 1 << 20, absl::ZeroDuration());
+    options.max_queue_windows = 100;
+    BatchQueue queue(options);
+    auto stream = std::make_shared<CallerState>();
+    std::vector<BatchTask> message;
+    for (int w = 0; w < 30; ++w) {
+      message.push_back(Task(100, 1));
+      message.back().caller = stream;
+    }
+    Push(queue, std::move(message), kT0);
+    int stream_batches = 0;
+    for (int b = 0; b < 20; ++b) {
+      if (b % every == 0) {
+        std::vector<BatchTask> call = {Task(10, 2)};
+        call[0].caller = std::make_shared<CallerState>();
+        Push(queue, std::move(call), kT0 + absl::Milliseconds(b + 1));
+      }
+      const std::vector<int32_t> batch = Tags(queue.Next(kT0 + absl::Seconds(1), false).batch);
+      ASSERT_EQ(batch.size(), 1u);
+      stream_batches += batch[0] == 1;
+    }
+    EXPECT_EQ(stream_batches, expected) << "a new call every " << every << " batches";
+  }
 }
 
 TEST(BatchQueueTest, RejectsASubmissionThatDoesNotFitWhole) {
