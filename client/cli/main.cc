@@ -110,9 +110,9 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
   if (!input_format.ok()) return input_format.status();
   auto output_format = ParseReportFormat(absl::GetFlag(FLAGS_output_format), output);
   if (!output_format.ok()) return output_format.status();
-  std::error_code same_error;
-  if (input != "-" && output != "-" && std::filesystem::exists(output) &&
-      std::filesystem::equivalent(input, output, same_error)) {
+  std::error_code unknown;  // a path that cannot be examined counts as absent, not the same
+  if (input != "-" && output != "-" && std::filesystem::exists(output, unknown) &&
+      std::filesystem::equivalent(input, output, unknown)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "-o ", output, " is the input file: writing it would destroy the reports; write the "
         "results to another file"));
@@ -152,7 +152,7 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
     std::cerr << "\n";
   }
   absl::flat_hash_set<std::string> seen_ids;  // standard input: repeated ids fail alone
-  const bool append = resume && std::filesystem::exists(output);
+  const bool append = resume && std::filesystem::exists(output, unknown);
   auto failures = FailureSummary::Open(absl::GetFlag(FLAGS_errors), resume);
   if (!failures.ok()) return failures.status();
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
+#include <utility>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -44,28 +46,28 @@ struct ResultRecord {
   std::string id, status, source_sha256;  // source_sha256 empty: the record has none
 };
 
-// The header's index of the source_sha256 column; -1 when it has none.
-int SourceColumn(absl::string_view header) {
+// The header's source_sha256 column (radlabel writes it last; -1 when it is not there) and its
+// number of columns.
+std::pair<int, size_t> SourceColumn(absl::string_view header) {
   std::istringstream in{std::string(header)};
   CsvReader reader(in);
   std::vector<std::string> fields;
   auto read = reader.Next(&fields);
-  if (!read.ok() || !*read) return -1;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i] == "source_sha256") return static_cast<int>(i);
-  }
-  return -1;
+  if (!read.ok() || !*read || fields.empty() || fields.back() != "source_sha256") return {-1, 0};
+  return {static_cast<int>(fields.size() - 1), fields.size()};
 }
 
-// One record's id, status and source; nullopt when it cannot be read. `source_column`: CSV
-// only, the source_sha256 column (-1: none).
-std::optional<ResultRecord> ReadRecord(absl::string_view record, bool csv, int source_column) {
+// One record's id, status and source; nullopt when it cannot be read (for CSV: its fields are
+// not the header's `columns`, as when a run with --evidence is resumed without). `source_column`:
+// CSV only, the source_sha256 column.
+std::optional<ResultRecord> ReadRecord(absl::string_view record, bool csv, int source_column,
+                                       size_t columns) {
   if (csv) {
     std::istringstream in{std::string(record)};
     CsvReader reader(in);
     std::vector<std::string> fields;
     auto read = reader.Next(&fields);
-    if (!read.ok() || !*read || fields.size() < 2) return std::nullopt;
+    if (!read.ok() || !*read || fields.size() != columns) return std::nullopt;
     ResultRecord result{fields[0], fields[1], ""};
     if (source_column >= 0 && static_cast<size_t>(source_column) < fields.size()) {
       result.source_sha256 = fields[static_cast<size_t>(source_column)];
@@ -89,28 +91,37 @@ absl::StatusOr<FinishedResults> KeepFinishedResults(
     const std::string& path, ReportFormat format,
     const absl::flat_hash_map<std::string, std::string>& input_sources) {
   FinishedResults kept;
-  if (!std::filesystem::exists(path)) return kept;
+  std::error_code missing;
+  if (!std::filesystem::exists(path, missing)) return kept;
   auto read = ReadFileContents(path, "the output to resume");
   if (!read.ok()) return read.status();
   const std::string contents = *std::move(read);
   const bool csv = format == ReportFormat::kCsv;
+  if (contents.empty()) return kept;
   std::vector<absl::string_view> records = CompleteRecords(contents, csv);
-  if (csv && records.empty()) {  // not even a header: start afresh
-    std::filesystem::remove(path);
-    return kept;
+  if (records.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " holds no complete radlabel record; resume only into radlabel's own output, or "
+        "write to a new file"));
   }
 
   std::string rewritten;
   size_t first = 0;
   int source_column = -1;
+  size_t columns = 0;
   if (csv) {
     absl::StrAppend(&rewritten, records[0]);  // the header
-    source_column = SourceColumn(records[0]);
+    std::tie(source_column, columns) = SourceColumn(records[0]);
+    if (source_column < 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " has no source_sha256 as its last column, so nothing shows what its rows were "
+          "labelled from (another tool's output, or an older radlabel's); write to a new file"));
+    }
     first = 1;
   }
   std::vector<std::string> foreign;  // ids of results the input does not hold
   for (size_t r = first; r < records.size(); ++r) {
-    const std::optional<ResultRecord> record = ReadRecord(records[r], csv, source_column);
+    const std::optional<ResultRecord> record = ReadRecord(records[r], csv, source_column, columns);
     if (!record.has_value()) {
       return absl::DataLossError(absl::StrCat(
           path, " record ", r + 1, " is not a radlabel result; resume only into radlabel's own "
@@ -126,11 +137,12 @@ absl::StatusOr<FinishedResults> KeepFinishedResults(
       foreign.push_back(record->id);
       continue;
     }
+    if (!IsFinal(record->status)) continue;
     if (source->second != record->source_sha256) {
-      ++kept.changed;
+      kept.changed += !kept.ids.contains(record->id);
       continue;
     }
-    if (!IsFinal(record->status) || !kept.ids.insert(record->id).second) continue;
+    if (!kept.ids.insert(record->id).second) continue;
     absl::StrAppend(&rewritten, records[r]);
   }
   if (!foreign.empty()) {

@@ -24,8 +24,10 @@ struct FinishedResults {
 // results whose report's text has changed since (counted in `changed`: they are labelled
 // again); a repeated id after its first record. Refused, the file left as it is: a record
 // that is not a radlabel result, one without source_sha256 (written by another tool or an
-// older radlabel), and results for ids the input does not hold (another job's output). A
-// missing file keeps nothing.
+// older radlabel; for CSV also a header whose last column is not source_sha256 and a row of
+// other columns than the header's), results for ids the input does not hold (another job's
+// output), and a non-empty file with no complete record. A missing or empty file keeps
+// nothing.
 absl::StatusOr<FinishedResults> KeepFinishedResults(
     const std::string& path, ReportFormat format,
     const absl::flat_hash_map<std::string, std::string>& input_sources);

@@ -36,7 +36,7 @@ bool ReadStat(Stat* stat) {
   std::ifstream file("/proc/self/stat");
   const std::string line((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const size_t name_end = line.rfind(')');
-  if (name_end == std::string::npos) return false;
+  if (name_end == std::string::npos || name_end + 2 > line.size()) return false;
   std::istringstream fields(line.substr(name_end + 2));  // from field 3 on
   std::string field;
   for (int number = 3; fields >> field; ++number) {
@@ -71,7 +71,7 @@ double OpenFds() {
        it.increment(error)) {
     ++count;
   }
-  return count - 1;  // less the descriptor the listing itself holds open
+  return count > 0 ? count - 1 : 0;  // less the descriptor the listing itself holds open
 }
 
 }  // namespace

@@ -66,8 +66,10 @@ absl::Status TransportSecurityOptions::CheckFiles() const {
   if (!certificate.ok()) return certificate.status();
   absl::StatusOr<std::string> key_pem = ReadFileContents(tls_key_file, "--tls_key");
   if (!key_pem.ok()) return key_pem.status();
+  // No passphrase callback may prompt on the terminal: an encrypted key is refused below.
+  pem_password_cb* no_passphrase = [](char*, int, int, void*) { return -1; };
   std::unique_ptr<EVP_PKEY, KeyFree> key(
-      PEM_read_bio_PrivateKey(MemoryBio(*key_pem).get(), nullptr, nullptr, nullptr));
+      PEM_read_bio_PrivateKey(MemoryBio(*key_pem).get(), nullptr, no_passphrase, nullptr));
   if (key == nullptr) {
     ERR_clear_error();
     return absl::InvalidArgumentError(absl::StrCat(

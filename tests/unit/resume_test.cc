@@ -102,6 +102,26 @@ TEST(ResumeTest, AnotherJobsOutputOrOneWithoutSourcesIsRefusedAndLeftAlone) {
   fs::remove(old_path);
 }
 
+// Files resume cannot read as its own are refused and left as they are: a JSON document with
+// no line break, a CSV without source_sha256 last, a CSV row of other columns (a run with
+// --evidence resumed without).
+TEST(ResumeTest, FilesItCannotReadAsItsOwnAreRefusedAndLeftAlone) {
+  const std::string a = "A,OK,,5,1," + SourceFingerprint("A", "a") + "\n";
+  for (const auto& [name, contents] : std::vector<std::pair<std::string, std::string>>{
+           {"doc.jsonl", "{\"notes\": \"no line break\"}"},
+           {"old.csv", "id,status,error,num_tokens,num_chunks\nA,OK,,5,1\n"},
+           {"evidence.csv", "id,status,error,num_tokens,num_chunks,source_sha256\n" + a.substr(0, a.size() - 1) +
+                                ",extra\n"}}) {
+    const std::string path = Write(name, contents);
+    const ReportFormat format = name.size() > 4 && name.substr(name.size() - 4) == ".csv"
+                                    ? ReportFormat::kCsv : ReportFormat::kJsonl;
+    auto refused = KeepFinishedResults(path, format, Sources({{"A", "a"}}));
+    EXPECT_FALSE(refused.ok()) << name;
+    EXPECT_EQ(Read(path), contents) << name;
+    fs::remove(path);
+  }
+}
+
 TEST(ResumeTest, AMissingFileKeepsNothingAndAForeignFileIsRefused) {
   auto none = KeepFinishedResults("/nonexistent/out.jsonl", ReportFormat::kJsonl, {});
   ASSERT_TRUE(none.ok());
