@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 
 namespace radlabel {
@@ -23,7 +24,7 @@ absl::StatusOr<InputScan> ScanInput(const std::string& path, ReportFormat format
   auto reader = OpenReportReader(path, format, columns);
   if (!reader.ok()) return reader.status();
   InputScan scan;
-  absl::flat_hash_map<std::string, int> seen;
+  absl::flat_hash_set<std::string> repeated;
   while (true) {
     auto record = (*reader)->Next();
     if (!record.ok()) return record.status();
@@ -31,8 +32,11 @@ absl::StatusOr<InputScan> ScanInput(const std::string& path, ReportFormat format
     const absl::StatusOr<v1::Report>& report = (*record)->report;
     if (!report.ok()) continue;
     ++scan.reports;
-    if (++seen[report->id()] == 2) scan.repeated_ids.push_back(report->id());
-    scan.sources[report->id()] = SourceFingerprint(report->id(), report->text());
+    const std::string source = SourceFingerprint(report->id(), report->text());
+    if (!scan.sources.try_emplace(report->id(), source).second &&
+        repeated.insert(report->id()).second) {
+      scan.repeated_ids.push_back(report->id());
+    }
   }
 }
 

@@ -21,7 +21,7 @@ std::string SourceFingerprint(absl::string_view id, absl::string_view text);
 
 struct InputScan {
   int64_t reports = 0;                                       // readable records
-  absl::flat_hash_map<std::string, std::string> sources;     // id -> SourceFingerprint
+  absl::flat_hash_map<std::string, std::string> sources;     // id -> SourceFingerprint (its first report's)
   std::vector<std::string> repeated_ids;                     // ids on more than one record, once each
 };
 

@@ -23,8 +23,8 @@
 #include "cli/bench.h"
 #include "cli/failure_summary.h"
 #include "cli/progress.h"
-#include "cli/report_reader.h"
 #include "cli/input_scan.h"
+#include "cli/report_reader.h"
 #include "cli/result_writer.h"
 #include "cli/resume.h"
 #include "common/file_contents.h"
@@ -207,7 +207,11 @@ absl::StatusOr<int64_t> LabelFile(const std::string& input) {
           }
           {
             absl::MutexLock lock(&sent_mu);
-            sent.push_back({SourceFingerprint(report->id(), report->text()),
+            // A file's fingerprints were taken by its scan; standard input's are taken here.
+            const auto scanned = scan.sources.find(report->id());
+            sent.push_back({scanned != scan.sources.end()
+                                ? scanned->second
+                                : SourceFingerprint(report->id(), report->text()),
                             evidence ? report->text() : std::string()});
           }
           return std::optional<v1::Report>(*std::move(report));

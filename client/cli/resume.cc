@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <tuple>
-#include <utility>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -46,33 +44,27 @@ struct ResultRecord {
   std::string id, status, source_sha256;  // source_sha256 empty: the record has none
 };
 
-// The header's source_sha256 column (radlabel writes it last; -1 when it is not there) and its
-// number of columns.
-std::pair<int, size_t> SourceColumn(absl::string_view header) {
+// The header's number of columns; 0 unless its last is source_sha256, as radlabel writes it.
+size_t HeaderColumns(absl::string_view header) {
   std::istringstream in{std::string(header)};
   CsvReader reader(in);
   std::vector<std::string> fields;
   auto read = reader.Next(&fields);
-  if (!read.ok() || !*read || fields.empty() || fields.back() != "source_sha256") return {-1, 0};
-  return {static_cast<int>(fields.size() - 1), fields.size()};
+  if (!read.ok() || !*read || fields.empty() || fields.back() != "source_sha256") return 0;
+  return fields.size();
 }
 
 // One record's id, status and source; nullopt when it cannot be read (for CSV: its fields are
-// not the header's `columns`, as when a run with --evidence is resumed without). `source_column`:
-// CSV only, the source_sha256 column.
-std::optional<ResultRecord> ReadRecord(absl::string_view record, bool csv, int source_column,
-                                       size_t columns) {
+// not the header's `columns`, as when a run with --evidence is resumed without; the source is
+// the last).
+std::optional<ResultRecord> ReadRecord(absl::string_view record, bool csv, size_t columns) {
   if (csv) {
     std::istringstream in{std::string(record)};
     CsvReader reader(in);
     std::vector<std::string> fields;
     auto read = reader.Next(&fields);
-    if (!read.ok() || !*read || fields.size() != columns) return std::nullopt;
-    ResultRecord result{fields[0], fields[1], ""};
-    if (source_column >= 0 && static_cast<size_t>(source_column) < fields.size()) {
-      result.source_sha256 = fields[static_cast<size_t>(source_column)];
-    }
-    return result;
+    if (!read.ok() || !*read || fields.size() != columns || columns < 3) return std::nullopt;
+    return ResultRecord{fields[0], fields[1], fields.back()};
   }
   google::protobuf::Struct object;
   if (!google::protobuf::util::JsonStringToMessage(std::string(record), &object).ok()) return std::nullopt;
@@ -107,12 +99,11 @@ absl::StatusOr<FinishedResults> KeepFinishedResults(
 
   std::string rewritten;
   size_t first = 0;
-  int source_column = -1;
   size_t columns = 0;
   if (csv) {
     absl::StrAppend(&rewritten, records[0]);  // the header
-    std::tie(source_column, columns) = SourceColumn(records[0]);
-    if (source_column < 0) {
+    columns = HeaderColumns(records[0]);
+    if (columns == 0) {
       return absl::FailedPreconditionError(absl::StrCat(
           path, " has no source_sha256 as its last column, so nothing shows what its rows were "
           "labelled from (another tool's output, or an older radlabel's); write to a new file"));
@@ -121,7 +112,7 @@ absl::StatusOr<FinishedResults> KeepFinishedResults(
   }
   std::vector<std::string> foreign;  // ids of results the input does not hold
   for (size_t r = first; r < records.size(); ++r) {
-    const std::optional<ResultRecord> record = ReadRecord(records[r], csv, source_column, columns);
+    const std::optional<ResultRecord> record = ReadRecord(records[r], csv, columns);
     if (!record.has_value()) {
       return absl::DataLossError(absl::StrCat(
           path, " record ", r + 1, " is not a radlabel result; resume only into radlabel's own "

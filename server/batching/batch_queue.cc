@@ -10,6 +10,12 @@
 
 namespace radlabel {
 
+std::optional<DropReason> CallerState::Abandoned(absl::Time now) const {
+  if (deadline <= now) return DropReason::kDeadline;
+  if (cancelled && cancelled()) return DropReason::kCancelled;
+  return std::nullopt;
+}
+
 absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
   int64_t tokens = 0;
   for (const BatchTask& task : tasks) tokens += static_cast<int64_t>(task.token_ids.size());
@@ -40,37 +46,37 @@ absl::Status BatchQueue::Push(std::vector<BatchTask>& tasks, absl::Time now) {
     task.submission = submissions_;
     queue_.push_back(std::move(task));
   }
-  if (!queue_.empty()) turns_.try_emplace(KeyOf(queue_.back()), ArrivalTurn());
+  if (!tasks.empty()) {  // a submission's windows share one caller
+    Turn& turn = turns_.try_emplace(KeyOf(queue_.back()), Turn{ArrivalTurn(), 0}).first->second;
+    turn.windows += static_cast<int64_t>(tasks.size());
+  }
   last_submission_ = now;
   tasks.clear();
   return absl::OkStatus();
 }
 
-size_t BatchQueue::ChooseAnchor() {
-  // Each caller's oldest window, in one pass: a submission's windows sit together, so the key
-  // is looked up only where it changes.
-  absl::flat_hash_map<CallerKey, size_t> oldest;
-  CallerKey last{nullptr, ~uint64_t{0}};
+size_t BatchQueue::ChooseAnchor() const {
+  // The first window met of a caller is its oldest, and a submission's windows sit together: the
+  // turn is looked up only where the caller changes; a tie goes to the older window.
+  size_t anchor = 0;
+  int64_t anchor_order = std::numeric_limits<int64_t>::max();
+  std::optional<CallerKey> last;
   for (size_t i = 0; i < queue_.size(); ++i) {
     const CallerKey key = KeyOf(queue_[i]);
     if (key == last) continue;
     last = key;
-    oldest.try_emplace(key, i);
-  }
-  absl::flat_hash_map<CallerKey, int64_t> still_queued;
-  size_t anchor = 0;
-  int64_t anchor_turn = std::numeric_limits<int64_t>::max();
-  for (const auto& [key, index] : oldest) {
-    const auto found = turns_.find(key);
-    const int64_t turn = found == turns_.end() ? ArrivalTurn() : found->second;
-    still_queued.emplace(key, turn);
-    if (turn < anchor_turn || (turn == anchor_turn && index < anchor)) {
-      anchor = index;
-      anchor_turn = turn;
+    if (const int64_t order = turns_.at(key).order; order < anchor_order) {
+      anchor = i;
+      anchor_order = order;
     }
   }
-  turns_ = std::move(still_queued);
   return anchor;
+}
+
+void BatchQueue::Leave(const BatchTask& task) {
+  queued_tokens_ -= static_cast<int64_t>(task.token_ids.size());
+  const auto turn = turns_.find(KeyOf(task));
+  if (--turn->second.windows == 0) turns_.erase(turn);
 }
 
 std::vector<size_t> BatchQueue::SelectAround(size_t anchor_index, bool* full) const {
@@ -131,12 +137,7 @@ void BatchQueue::DropAbandoned(absl::Time now,
   auto reason_of = [&](const BatchTask& task) {
     if (task.caller.get() != last) {
       last = task.caller.get();
-      last_reason.reset();
-      if (last != nullptr && last->deadline <= now) {
-        last_reason = DropReason::kDeadline;
-      } else if (last != nullptr && last->cancelled && last->cancelled()) {
-        last_reason = DropReason::kCancelled;
-      }
+      last_reason = last != nullptr ? last->Abandoned(now) : std::nullopt;
     }
     return last_reason;
   };
@@ -146,7 +147,7 @@ void BatchQueue::DropAbandoned(absl::Time now,
   std::deque<BatchTask> kept(std::make_move_iterator(queue_.begin()), std::make_move_iterator(first));
   for (auto it = first; it != queue_.end(); ++it) {
     if (const std::optional<DropReason> reason = reason_of(*it)) {
-      queued_tokens_ -= static_cast<int64_t>(it->token_ids.size());
+      Leave(*it);
       dropped.emplace_back(std::move(*it), *reason);
     } else {
       kept.push_back(std::move(*it));
@@ -170,14 +171,14 @@ BatchQueue::Poll BatchQueue::Next(absl::Time now, bool flush) {
     poll.retry_at = deadline;
     return poll;
   }
-  turns_[KeyOf(anchor)] = 2 * static_cast<int64_t>(++batches_);
+  turns_.at(KeyOf(anchor)).order = 2 * static_cast<int64_t>(++batches_);
   std::vector<bool> taken(queue_.size(), false);
   poll.batch.reserve(selected.size());
   const uint64_t first_submission = queue_[selected.front()].submission;
   last_batch_shared_ = false;
   for (size_t i : selected) {
     taken[i] = true;
-    queued_tokens_ -= static_cast<int64_t>(queue_[i].token_ids.size());
+    Leave(queue_[i]);
     last_batch_shared_ |= queue_[i].submission != first_submission;
     poll.batch.push_back(std::move(queue_[i]));
   }

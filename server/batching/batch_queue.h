@@ -31,6 +31,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -52,15 +53,18 @@ struct WindowOutput {
   int attention_stride = 0;
 };
 
+enum class DropReason { kDeadline, kCancelled };
+
 // The caller of a submission, shared by its windows: whether anyone still waits for them.
 struct CallerState {
   absl::Time deadline = absl::InfiniteFuture();
   // True once the caller cancelled or disconnected (gRPC: ServerContext::IsCancelled, which is
   // thread-safe). Null: never.
   std::function<bool()> cancelled;
-};
 
-enum class DropReason { kDeadline, kCancelled };
+  // Why nobody waits any more at `now` (the deadline first); nullopt while the caller waits.
+  std::optional<DropReason> Abandoned(absl::Time now) const;
+};
 
 // One model window to run. The batcher owns it from Submit until `done` has been called, which
 // happens exactly once: with the window's output, or with the error of its batch.
@@ -102,9 +106,10 @@ class BatchQueue {
   static CallerKey KeyOf(const BatchTask& task) {
     return task.caller ? CallerKey{task.caller.get(), 0} : CallerKey{nullptr, task.submission};
   }
-  // The index into queue_ of the next anchor (the policy's turns); forgets the turns of callers
-  // with nothing queued.
-  size_t ChooseAnchor();
+  // The index into queue_ of the next anchor (the policy's turns).
+  size_t ChooseAnchor() const;
+  // Accounts for a window leaving the queue: its caller's turn goes when its last window does.
+  void Leave(const BatchTask& task);
   // A caller's place in the turn order, from the batch count: joining before batch b+1 is
   // 2b-1, anchoring batch b is 2b; smaller goes first.
   int64_t ArrivalTurn() const { return 2 * static_cast<int64_t>(batches_) - 1; }
@@ -120,8 +125,12 @@ class BatchQueue {
   // The last batch released held windows of more than one submission: concurrent callers.
   bool last_batch_shared_ = false;
   uint64_t batches_ = 0;  // batches released
-  // The turn of each caller with queued windows (ArrivalTurn, or 2b after anchoring batch b).
-  absl::flat_hash_map<CallerKey, int64_t> turns_;
+  struct Turn {
+    int64_t order;    // ArrivalTurn, or 2b after anchoring batch b
+    int64_t windows;  // the caller's windows in queue_
+  };
+  // Every caller with windows in queue_, and only those.
+  absl::flat_hash_map<CallerKey, Turn> turns_;
 };
 
 }  // namespace radlabel

@@ -15,10 +15,10 @@ namespace {
 // DEADLINE_EXCEEDED or CANCELLED on the caller's side, whatever the server answers: that is
 // what the metrics count, so that alerts on the error ratio see deadline failures.
 absl::StatusCode CodeTheCallerSaw(const CallerState* caller, absl::Time now) {
-  if (caller == nullptr) return absl::StatusCode::kOk;
-  if (now >= caller->deadline) return absl::StatusCode::kDeadlineExceeded;
-  if (caller->cancelled && caller->cancelled()) return absl::StatusCode::kCancelled;
-  return absl::StatusCode::kOk;
+  const std::optional<DropReason> gone = caller ? caller->Abandoned(now) : std::nullopt;
+  if (!gone) return absl::StatusCode::kOk;
+  return *gone == DropReason::kDeadline ? absl::StatusCode::kDeadlineExceeded
+                                        : absl::StatusCode::kCancelled;
 }
 
 }  // namespace
