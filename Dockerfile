@@ -53,4 +53,4 @@ USER 10001:10001
 EXPOSE 50051 9464 8080
 # Every server flag may come from FLAGS_<name> (tests/deploy/test_dockerfile.py keeps this list
 # equal to the server's flags).
-ENTRYPOINT ["radlabel-server", "--tryfromenv=auth_token_file,bundle,device,http_listen,http_threads,intra_op_threads,listen,max_batch_size,max_batch_tokens,max_connection_age,max_connection_age_grace,max_message_bytes,max_queue_delay,max_queue_tokens,max_queue_windows,max_report_bytes,max_reports_per_request,max_stream_messages_in_flight,metrics_listen,model_workers,precision,retry_pushback,shutdown_grace,tls_cert,tls_client_ca,tls_key"]
+ENTRYPOINT ["radlabel-server", "--tryfromenv=auth_token_file,bundle,device,heap_trim_threshold_bytes,http_listen,http_threads,intra_op_threads,listen,log_report_ids,log_requests,max_batch_size,max_batch_tokens,max_connection_age,max_connection_age_grace,max_message_bytes,max_queue_delay,max_queue_tokens,max_queue_windows,max_report_bytes,max_reports_per_request,max_request_bytes_in_flight,max_stream_messages_in_flight,metrics_listen,model_workers,precision,reflection,retry_pushback,shutdown_grace,tls_cert,tls_client_ca,tls_key"]

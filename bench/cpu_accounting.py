@@ -58,7 +58,7 @@ def main():
     proc, port = start([os.path.join(args.build, "server", "radlabel-server"), "--listen=127.0.0.1:0",
                         "--metrics_listen=127.0.0.1:0", "--http_listen="], "/tmp/radlabel_cpu_accounting.log")
     with open("/tmp/radlabel_cpu_accounting.log") as f:
-        metrics_port = re.search(r"metrics on http://127\.0\.0\.1:(\d+)", f.read()).group(1)
+        metrics_port = re.search(r"metrics on https?://127\.0\.0\.1:(\d+)", f.read()).group(1)
     before = thread_cpu(proc.pid)
     _, wall, client_cpu = timed([os.path.join(args.build, "client", "radlabel"), "bench", args.corpus,
                                  "--id_column=report_id", f"--target=127.0.0.1:{port}", "--stream",

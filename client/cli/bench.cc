@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "cli/progress.h"
 #include "cli/result_writer.h"
+#include "common/json_string.h"
 
 namespace radlabel {
 namespace {

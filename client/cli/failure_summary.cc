@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/result_writer.h"
+#include "common/json_string.h"
 
 namespace radlabel {
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/csv.h"
+#include "common/json_string.h"
 
 namespace radlabel {
 namespace {
@@ -147,27 +148,6 @@ class CsvResultWriter final : public StreamResultWriter {
 };
 
 }  // namespace
-
-void AppendJsonString(absl::string_view text, std::string& out) {
-  out.push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 std::string ChexpertValue(absl::string_view class_name) {
   if (class_name == "positive") return "1";

@@ -41,7 +41,5 @@ std::string ChexpertValue(absl::string_view class_name);
 // text[start, end) where start and end count Unicode code points; clamped to the text.
 absl::string_view CodePointSubstr(absl::string_view text, int start, int end);
 
-// `text` as a JSON string literal (RFC 8259 escaping), appended to `out`.
-void AppendJsonString(absl::string_view text, std::string& out);
 
 }  // namespace radlabel

@@ -83,24 +83,9 @@ absl::Status HttpOptions::Validate() const {
 absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(const HttpOptions& options,
                                                                   RequestLabeller& requests) {
   if (const absl::Status valid = options.Validate(); !valid.ok()) return valid;
-  std::unique_ptr<httplib::Server> server;
   const TransportSecurityOptions& security = options.security;
-  if (security.tls()) {
-    server = std::make_unique<httplib::SSLServer>(
-        security.tls_cert_file.c_str(), security.tls_key_file.c_str(),
-        security.tls_client_ca_file.empty() ? nullptr : security.tls_client_ca_file.c_str());
-    if (!server->is_valid()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the HTTP port cannot use --tls_cert ", security.tls_cert_file, " and --tls_key ",
-          security.tls_key_file,
-          security.tls_client_ca_file.empty()
-              ? ""
-              : absl::StrCat(" with --tls_client_ca ", security.tls_client_ca_file),
-          ": check that they are readable PEM files and that the key is the certificate's"));
-    }
-  } else {
-    server = std::make_unique<httplib::Server>();
-  }
+  RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<httplib::Server> server,
+                            NewHttpServer(security, "the HTTP port"));
   server->new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
   server->set_keep_alive_timeout(absl::ToInt64Seconds(options.keep_alive));
   server->set_keep_alive_max_count(kKeepAliveRequests);

@@ -7,6 +7,24 @@
 
 namespace radlabel {
 
+absl::StatusOr<std::unique_ptr<httplib::Server>> NewHttpServer(
+    const TransportSecurityOptions& security, absl::string_view port) {
+  if (!security.tls()) return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>(
+      security.tls_cert_file.c_str(), security.tls_key_file.c_str(),
+      security.tls_client_ca_file.empty() ? nullptr : security.tls_client_ca_file.c_str());
+  if (!server->is_valid()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        port, " cannot use --tls_cert ", security.tls_cert_file, " and --tls_key ",
+        security.tls_key_file,
+        security.tls_client_ca_file.empty()
+            ? ""
+            : absl::StrCat(" with --tls_client_ca ", security.tls_client_ca_file),
+        ": check that they are readable PEM files and that the key is the certificate's"));
+  }
+  return server;
+}
+
 HttpListener::HttpListener(std::unique_ptr<httplib::Server> server) : server_(std::move(server)) {}
 
 HttpListener::~HttpListener() {

@@ -1,5 +1,5 @@
-// Runs a cpp-httplib server's listen loop on a thread of its own, bound to host:port; shared
-// by the metrics endpoint and the HTTP API.
+// Makes a cpp-httplib server, HTTP or HTTPS, and runs its listen loop on a thread of its own,
+// bound to host:port; shared by the metrics endpoint and the HTTP API.
 #pragma once
 
 #include <atomic>
@@ -9,12 +9,18 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/transport_security_options.h"
 
 namespace httplib {
 class Server;
 }
 
 namespace radlabel {
+
+// A cpp-httplib server: HTTPS with `security`'s certificate, key and (when set) client CA when
+// it has TLS, plain HTTP otherwise. `port` names the port in errors ("the HTTP port").
+absl::StatusOr<std::unique_ptr<httplib::Server>> NewHttpServer(
+    const TransportSecurityOptions& security, absl::string_view port);
 
 class HttpListener {
  public:

@@ -10,17 +10,6 @@ namespace {
 
 constexpr double kTargetReportsPerSecond = 100000.0 / 1800.0;
 
-const char* RpcName(Rpc rpc) {
-  switch (rpc) {
-    case Rpc::kLabel: return "Label";
-    case Rpc::kLabelStream: return "LabelStream";
-    case Rpc::kGetModelInfo: return "GetModelInfo";
-    case Rpc::kHttpLabel: return "HttpLabel";
-    case Rpc::kHttpGetModelInfo: return "HttpGetModelInfo";
-  }
-  return "unknown";
-}
-
 // gRPC's canonical code names (OK, INVALID_ARGUMENT, ...), as Prometheus label values.
 std::string CodeName(absl::StatusCode code) { return absl::StatusCodeToString(code); }
 
@@ -44,6 +33,17 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
 }
 
 }  // namespace
+
+const char* RpcName(Rpc rpc) {
+  switch (rpc) {
+    case Rpc::kLabel: return "Label";
+    case Rpc::kLabelStream: return "LabelStream";
+    case Rpc::kGetModelInfo: return "GetModelInfo";
+    case Rpc::kHttpLabel: return "HttpLabel";
+    case Rpc::kHttpGetModelInfo: return "HttpGetModelInfo";
+  }
+  return "unknown";
+}
 
 Metrics::Metrics(const ModelBundle& bundle)
     : registry_(std::make_shared<prometheus::Registry>()),

@@ -49,6 +49,8 @@ namespace radlabel {
 enum class Rpc { kLabel, kLabelStream, kGetModelInfo, kHttpLabel, kHttpGetModelInfo };
 inline constexpr std::array<Rpc, 5> kRpcs = {Rpc::kLabel, Rpc::kLabelStream, Rpc::kGetModelInfo,
                                              Rpc::kHttpLabel, Rpc::kHttpGetModelInfo};
+// "Label", "LabelStream", ...: the name after the k.
+const char* RpcName(Rpc rpc);
 
 class Metrics final : public BatcherObserver {
  public:

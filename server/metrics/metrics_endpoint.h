@@ -14,9 +14,11 @@
 
 namespace radlabel {
 
-// Listens on `address` (host:port; port 0 picks a free one) until destroyed. `metrics` must
-// outlive it.
-absl::StatusOr<std::unique_ptr<HttpListener>> StartMetricsEndpoint(const std::string& address,
-                                                                  Metrics& metrics);
+// Listens on `address` (host:port; port 0 picks a free one) until destroyed, over HTTPS with
+// `security`'s certificate and key when it has TLS (so that a server whose other ports are
+// encrypted serves no plaintext); a client CA is not asked for: a scraper needs only the CA
+// that signed the certificate. `metrics` must outlive it.
+absl::StatusOr<std::unique_ptr<HttpListener>> StartMetricsEndpoint(
+    const std::string& address, const TransportSecurityOptions& security, Metrics& metrics);
 
 }  // namespace radlabel

@@ -25,21 +25,20 @@ absl::StatusCode CodeTheCallerSaw(const CallerState* caller, absl::Time now) {
 
 RequestLabeller::RequestLabeller(Labeller& labeller, const ModelBundle& bundle,
                                  const BatcherOptions& batching, const ServiceOptions& options,
-                                 Metrics& metrics, const BearerTokenCheck* token_check)
+                                 Metrics& metrics, const BearerTokenCheck* token_check,
+                                 CallLog* call_log)
     : labeller_(labeller),
       bundle_(bundle),
       options_(options),
       metrics_(metrics),
       token_check_(token_check),
+      call_log_(call_log),
       model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())) {}
 
 absl::Status RequestLabeller::Authorize(Rpc rpc, absl::string_view authorization) {
   if (token_check_ == nullptr) return absl::OkStatus();
   absl::Status admitted = token_check_->Check(authorization);
-  if (!admitted.ok()) {
-    const absl::Time now = absl::Now();
-    metrics_.RecordRequest(rpc, admitted.code(), {}, now, now);
-  }
+  if (!admitted.ok()) RecordRefusal(rpc, admitted.code(), absl::Now());
   return admitted;
 }
 
@@ -70,19 +69,24 @@ absl::Status RequestLabeller::Start(Rpc rpc, const v1::LabelRequest& request,
             codes.push_back(outcomes[r].status.code());
           }
           const absl::Time finished = absl::Now();
-          metrics_.RecordRequest(rpc, CodeTheCallerSaw(caller.get(), finished), codes, received,
-                                 finished);
+          const absl::StatusCode code = CodeTheCallerSaw(caller.get(), finished);
+          metrics_.RecordRequest(rpc, code, codes, received, finished);
+          if (call_log_) call_log_->Answered(rpc, code, outcomes, ids, finished - received);
           done();
         });
   }
-  if (!started.ok()) metrics_.RecordRequest(rpc, started.code(), {}, received, absl::Now());
+  if (!started.ok()) RecordRefusal(rpc, started.code(), received);
   return started;
 }
 
 absl::Status RequestLabeller::Refuse(Rpc rpc, absl::Status refusal) {
-  const absl::Time now = absl::Now();
-  metrics_.RecordRequest(rpc, refusal.code(), {}, now, now);
+  RecordRefusal(rpc, refusal.code(), absl::Now());
   return refusal;
+}
+
+void RequestLabeller::RecordRefusal(Rpc rpc, absl::StatusCode code, absl::Time received) {
+  metrics_.RecordRequest(rpc, code, {}, received, absl::Now());
+  if (call_log_) call_log_->Refused(rpc, code);
 }
 
 absl::Duration RequestLabeller::RetryPushback(const absl::Status& refused) const {
@@ -92,6 +96,7 @@ absl::Duration RequestLabeller::RetryPushback(const absl::Status& refused) const
 const v1::ModelInfo& RequestLabeller::DescribeModel(Rpc rpc) {
   const absl::Time now = absl::Now();
   metrics_.RecordRequest(rpc, absl::StatusCode::kOk, {}, now, now);
+  if (call_log_) call_log_->Answered(rpc, absl::StatusCode::kOk, {}, {}, absl::ZeroDuration());
   return model_info_;
 }
 

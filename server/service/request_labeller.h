@@ -17,17 +17,19 @@
 #include "model/bundle.h"
 #include "radlabel/v1/labeller.pb.h"
 #include "service/bearer_token.h"
+#include "service/call_log.h"
 #include "service/service_options.h"
 
 namespace radlabel {
 
 class RequestLabeller {
  public:
-  // `labeller`, `bundle`, `metrics` and `token_check` must outlive it. With a `token_check`,
-  // every call must carry the bearer token; null: no token needed.
+  // `labeller`, `bundle`, `metrics`, `token_check` and `call_log` must outlive it. With a
+  // `token_check`, every call must carry the bearer token; null: no token needed. Every request
+  // is also written to `call_log` unless it is null.
   RequestLabeller(Labeller& labeller, const ModelBundle& bundle, const BatcherOptions& batching,
                   const ServiceOptions& options, Metrics& metrics,
-                  const BearerTokenCheck* token_check);
+                  const BearerTokenCheck* token_check, CallLog* call_log = nullptr);
 
   // OK, or UNAUTHENTICATED (recorded in the metrics under `rpc`) when `authorization` (the
   // caller's authorization metadata or header; empty when none) does not carry the token.
@@ -67,11 +69,15 @@ class RequestLabeller {
   const ServiceOptions& options() const { return options_; }
 
  private:
+  // A request refused whole with `code`, received at `received`: in the metrics and the log.
+  void RecordRefusal(Rpc rpc, absl::StatusCode code, absl::Time received);
+
   Labeller& labeller_;
   const ModelBundle& bundle_;
   const ServiceOptions options_;
   Metrics& metrics_;
   const BearerTokenCheck* const token_check_;
+  CallLog* const call_log_;
   const v1::ModelInfo model_info_;
   std::atomic<bool> draining_{false};
 };

@@ -22,6 +22,12 @@ absl::Status ServiceOptions::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_bytes is ", max_message_bytes, "; choose at least 1024 (default 64 MiB)"));
   }
+  if (max_request_bytes_in_flight < max_message_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_request_bytes_in_flight is ", max_request_bytes_in_flight,
+        "; it must be at least max_message_bytes (", max_message_bytes,
+        "), or no message of the largest size could ever be read"));
+  }
   if (retry_pushback < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("retry_pushback is negative; use 0 to retry at once");
   }

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <httplib.h>
+
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection_subset.grpc.pb.h"
 #include "integration/server_process.h"
 #include "radlabel/client.h"
 
@@ -168,6 +171,56 @@ TEST_F(SecurityTest, AKeyThatIsNotTheCertificatesOrSwappedFilesAreNamedAtStartUp
     EXPECT_NE(server.status().message().find(says), std::string::npos) << server.status();
     EXPECT_EQ(server.status().message().find("port is in use"), std::string::npos) << server.status();
   }
+}
+
+// The code a server-reflection request to list the services ends with.
+grpc::StatusCode ListServices(const std::string& target) {
+  auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  auto stream = reflection->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  stream->Write(request);
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  while (stream->Read(&response)) {
+  }
+  return stream->Finish().error_code();
+}
+
+TEST_F(SecurityTest, BehindATokenReflectionIsOffUnlessAskedForExplicitly) {
+  auto guarded = ServerProcess::Start({"--auth_token_file=" + File("token")});
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  EXPECT_EQ(ListServices((*guarded)->target()), grpc::StatusCode::UNIMPLEMENTED);
+  auto open = ServerProcess::Start({"--auth_token_file=" + File("token"), "--reflection=on"});
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(ListServices((*open)->target()), grpc::StatusCode::OK);
+}
+
+TEST_F(SecurityTest, WithTlsTheMetricsAreServedOverHttpsOnly) {
+  auto server = ServerProcess::Start({"--tls_cert=" + File("server.pem"),
+                                      "--tls_key=" + File("server.key"),
+                                      "--tls_client_ca=" + File("ca.pem")});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string& address = (*server)->metrics_address();
+  const std::string host = address.substr(0, address.rfind(':'));
+  const int port = std::stoi(address.substr(address.rfind(':') + 1));
+
+  httplib::Client plain(host, port);
+  plain.set_connection_timeout(5);
+  plain.set_read_timeout(5);
+  const auto refused = plain.Get("/metrics");
+  EXPECT_TRUE(!refused || refused->status != 200) << "metrics answered in plaintext";
+
+  // A scraper needs the CA only, no client certificate, even when gRPC asks for one.
+  httplib::SSLClient https(host, port);
+  https.set_ca_cert_path(File("ca.pem").c_str());
+  https.enable_server_certificate_verification(true);
+  const auto scraped = https.Get("/metrics");
+  ASSERT_TRUE(scraped) << httplib::to_string(scraped.error());
+  EXPECT_EQ(scraped->status, 200);
+  EXPECT_NE(scraped->body.find("radlabel_requests_total"), std::string::npos);
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 extern char** environ;
 
@@ -58,7 +60,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   if (server->pid_ < 0) return absl::InternalError(absl::StrCat("cannot start ", kServerBinary));
   FILE* out = fdopen(fd, "r");
   static const std::regex kListening("listening on (127\\.0\\.0\\.1:[0-9]+)");
-  static const std::regex kMetrics("metrics on http://(127\\.0\\.0\\.1:[0-9]+)/metrics");
+  static const std::regex kMetrics("metrics on https?://(127\\.0\\.0\\.1:[0-9]+)/metrics");
   static const std::regex kHttp("HTTP API on https?://(127\\.0\\.0\\.1:[0-9]+)/v1/label");
   char* line = nullptr;
   size_t capacity = 0;
@@ -100,6 +102,25 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
 
 void ServerProcess::Signal(int signal) {
   if (pid_ > 0) kill(pid_, signal);
+}
+
+int64_t ServerProcess::resident_bytes() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+bool AwaitResidentBytesAtMost(const ServerProcess& server, int64_t bound, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  for (;;) {
+    const int64_t resident = server.resident_bytes();
+    if (resident >= 0 && resident <= bound) return true;
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
 }
 
 int ServerProcess::Stop(int signal) {

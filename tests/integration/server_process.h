@@ -4,12 +4,14 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/synchronization/mutex.h"
 
 namespace radlabel::testing {
@@ -36,6 +38,8 @@ class ServerProcess {
   void Signal(int signal);
   // Everything the server printed so far (stdout and stderr).
   std::string output();
+  // The server's resident memory in bytes (VmRSS), or -1 once it has exited.
+  int64_t resident_bytes() const;
 
  private:
   ServerProcess() = default;
@@ -54,6 +58,10 @@ struct ProcessResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
+// Whether `server`'s resident memory falls to at most `bound` bytes within `timeout` (memory
+// given back to the system shows no event to wait on: it is sampled every 100 ms).
+bool AwaitResidentBytesAtMost(const ServerProcess& server, int64_t bound, absl::Duration timeout);
+
 // Runs a program to completion.
 ProcessResult RunProcess(const std::vector<std::string>& argv);
 

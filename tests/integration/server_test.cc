@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/json_string.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "cli/report_reader.h"

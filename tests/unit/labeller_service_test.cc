@@ -1,10 +1,12 @@
 // The gRPC service layer in process: a grpc::Server without a port, reached through its
 // in-process channel, in front of the real labeller and batcher with a fake model (no LibTorch,
 // no network). Covers what only the service does: a stream's bounded read-ahead, responses
-// written in request order, and the drain when the client goes (deadline or cancel).
+// written in request order, the drain when the client goes (deadline or cancel), messages that
+// are not LabelRequests, and the budget of request bytes.
 #include "service/labeller_service.h"
 
 #include <gtest/gtest.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
@@ -90,8 +92,10 @@ class GateModel final : public Model {
 
 class LabellerServiceTest : public ::testing::Test {
  protected:
-  // One-window messages, one window per batch, `workers` model workers.
-  void Start(std::unique_ptr<Model> model, int workers, int messages_in_flight) {
+  // One-window messages, one window per batch, `workers` model workers. `request_bytes`, when
+  // set, is both the largest message and the budget of request bytes: one message at a time.
+  void Start(std::unique_ptr<Model> model, int workers, int messages_in_flight,
+             int request_bytes = 0) {
     BatcherOptions batching;
     batching.max_batch_size = 1;
     batching.max_queue_delay = absl::ZeroDuration();
@@ -104,13 +108,19 @@ class LabellerServiceTest : public ::testing::Test {
     metrics_ = std::make_unique<Metrics>(pipeline_->bundle());
     ServiceOptions options;
     options.max_stream_messages_in_flight = messages_in_flight;
+    if (request_bytes > 0) {
+      options.max_message_bytes = request_bytes;
+      options.max_request_bytes_in_flight = request_bytes;
+    }
     requests_ = std::make_unique<RequestLabeller>(pipeline_->labeller(), pipeline_->bundle(),
                                                   batching, options, *metrics_, nullptr);
     service_ = std::make_unique<LabellerService>(*requests_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
+    builder.RegisterCallbackGenericService(service_->label_method());
     server_ = builder.BuildAndStart();
-    stub_ = v1::Labeller::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    stub_ = v1::Labeller::NewStub(channel_);
   }
 
   ~LabellerServiceTest() override {
@@ -141,8 +151,16 @@ class LabellerServiceTest : public ::testing::Test {
   std::unique_ptr<RequestLabeller> requests_;
   std::unique_ptr<LabellerService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Labeller::Stub> stub_;
 };
+
+// Bytes that no LabelRequest parses from: a field tag with the invalid wire type 7.
+grpc::ByteBuffer NotALabelRequest() {
+  const std::string bytes = "\x0f\x01\x02";
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
 
 TEST_F(LabellerServiceTest, AStreamReadsAheadOnlyUpToItsLimitWhileTheModelIsBusy) {
   Notification entered, release;
@@ -265,6 +283,115 @@ TEST_F(LabellerServiceTest, AStreamCancelledMidwayDrainsEveryMessage) {
     }
   }
   EXPECT_EQ(reports, 3) << scrape;
+}
+
+TEST_F(LabellerServiceTest, AMessageThatIsNotALabelRequestIsAnsweredInvalidArgumentAndCounted) {
+  Start(std::make_unique<FakeModel>(testing::WordDetector), /*workers=*/1,
+        /*messages_in_flight=*/4);
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext unary_context;
+  const grpc::ByteBuffer request = NotALabelRequest();
+  grpc::ByteBuffer response;
+  Notification answered;
+  grpc::Status unary;
+  generic.UnaryCall(&unary_context, "/radlabel.v1.Labeller/Label", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status status) {
+                      unary = std::move(status);
+                      answered.Notify();
+                    });
+  answered.WaitForNotification();
+  EXPECT_EQ(unary.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(unary.error_message().find("not a radlabel.v1.LabelRequest"), std::string::npos)
+      << unary.error_message();
+
+  // On a stream, the messages before it are answered; then the call ends the same way.
+  grpc::ClientContext stream_context;
+  grpc::CompletionQueue queue;
+  auto stream = generic.PrepareCall(&stream_context, "/radlabel.v1.Labeller/LabelStream", &queue);
+  stream->StartCall(reinterpret_cast<void*>(1));
+  void* tag;
+  bool ok;
+  ASSERT_TRUE(queue.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer good;
+  bool own = false;
+  ASSERT_TRUE(grpc::SerializationTraits<v1::LabelRequest>::Serialize(OneReport("r0", "mass"),
+                                                                       &good, &own)
+                  .ok());
+  stream->Write(good, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(queue.Next(&tag, &ok) && ok);
+  stream->Write(request, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  grpc::ByteBuffer first;
+  stream->Read(&first, reinterpret_cast<void*>(4));
+  ASSERT_TRUE(queue.Next(&tag, &ok) && ok);
+  v1::LabelResponse labelled;
+  ASSERT_TRUE(grpc::SerializationTraits<v1::LabelResponse>::Deserialize(&first, &labelled).ok());
+  EXPECT_EQ(labelled.results(0).id(), "r0");
+  grpc::Status ended;
+  stream->Finish(&ended, reinterpret_cast<void*>(5));
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << ended.error_message();
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
+
+  ExpectNoCallLeft();
+  const std::string scrape = metrics_->Scrape(absl::Now());
+  for (const char* rpc : {"Label", "LabelStream"}) {
+    EXPECT_NE(scrape.find(absl::StrCat(R"(radlabel_requests_total{code="INVALID_ARGUMENT",rpc=")",
+                                       rpc, R"("} 1)")),
+              std::string::npos)
+        << rpc << "\n" << scrape;
+  }
+}
+
+TEST_F(LabellerServiceTest, ACallWaitsReadingNothingUntilTheBudgetOfRequestBytesHasRoom) {
+  Notification entered, release;
+  auto model = std::make_unique<FakeModel>(testing::WordDetector);
+  model->HoldInRun(&entered, &release);
+  // Room for one message of the largest size at a time.
+  Start(std::move(model), /*workers=*/1, /*messages_in_flight=*/4, /*request_bytes=*/4096);
+
+  // A stream's first message sits in the model and holds its own size; its next read, and so
+  // any other call's, needs room for 4096 bytes, which there is not.
+  grpc::ClientContext stream_context;
+  auto stream = stub_->LabelStream(&stream_context);
+  ASSERT_TRUE(stream->Write(OneReport("held", "mass")));
+  entered.WaitForNotification();
+  EXPECT_GT(service_->budget().reserved(), 0);
+
+  grpc::ClientContext late_context;
+  late_context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  v1::LabelResponse late;
+  EXPECT_EQ(stub_->Label(&late_context, OneReport("late", "mass"), &late).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+
+  // Once the held message is answered its bytes come back, and a waiting call is read.
+  grpc::ClientContext waiting_context;
+  const v1::LabelRequest waiting_request = OneReport("waiting", "mass");
+  v1::LabelResponse waiting;
+  Notification answered;
+  grpc::Status waited;
+  stub_->async()->Label(&waiting_context, &waiting_request, &waiting, [&](grpc::Status status) {
+                          waited = std::move(status);
+                          answered.Notify();
+                        });
+  release.Notify();
+  v1::LabelResponse first;
+  ASSERT_TRUE(stream->Read(&first));
+  EXPECT_EQ(first.results(0).id(), "held");
+  ASSERT_TRUE(stream->WritesDone());
+  EXPECT_FALSE(stream->Read(&first));
+  EXPECT_TRUE(stream->Finish().ok());
+  answered.WaitForNotification();
+  EXPECT_TRUE(waited.ok()) << waited.error_message();
+  EXPECT_EQ(waiting.results(0).id(), "waiting");
+
+  ExpectNoCallLeft();
+  EXPECT_EQ(service_->budget().reserved(), 0) << "every reservation given back";
+  EXPECT_NE(metrics_->Scrape(absl::Now())
+                .find(R"(radlabel_requests_total{code="DEADLINE_EXCEEDED",rpc="Label"} 1)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -57,7 +57,7 @@ TEST(MetricsTest, TheUsualSeriesExistAtZeroBeforeAnyTraffic) {
 TEST(MetricsEndpointTest, AnEndpointStoppedRightAfterItStartedShutsDown) {
   Metrics metrics(Bundle());
   for (int i = 0; i < 200; ++i) {
-    auto endpoint = StartMetricsEndpoint("127.0.0.1:0", metrics);
+    auto endpoint = StartMetricsEndpoint("127.0.0.1:0", TransportSecurityOptions(), metrics);
     ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   }
 }

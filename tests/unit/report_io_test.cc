@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/json_string.h"
 #include "absl/strings/str_cat.h"
 #include "cli/input_scan.h"
 #include "cli/report_reader.h"

@@ -13,7 +13,7 @@ import time
 from typing import List, Optional
 
 _LISTENING = re.compile(r"listening on (127\.0\.0\.1:\d+)")
-_METRICS = re.compile(r"metrics on http://(127\.0\.0\.1:\d+)/metrics")
+_METRICS = re.compile(r"metrics on https?://(127\.0\.0\.1:\d+)/metrics")
 _HTTP = re.compile(r"HTTP API on https?://(127\.0\.0\.1:\d+)/v1/label")
 
 
