@@ -12,8 +12,10 @@ command run from the repository root:
 3. Fine-tuning: the label model, from that encoder, on generated reports (training phrasings,
    seed 1) and the real text labelled for training (model/data/real_train.jsonl.gz, made by
    model/real_training_set.py: nothing shared with the evaluation set), each real item
-   --real-repeats times; per-label thresholds on 2,000 validation reports (seed 2), and for the
-   labels with at least REAL_THRESHOLD_MIN_POSITIVES in the real-text dev half on both.
+   --real-repeats times, and the text written for training (model/data/written_train.jsonl.gz,
+   model/written_training_set.py), each item --written-repeats times; per-label thresholds on
+   2,000 validation reports (seed 2), and for the labels with at least
+   REAL_THRESHOLD_MIN_POSITIVES in the real-text dev half on both.
 4. Measurement: the held-out-template split (tests/data/held_out_template_reports.jsonl.gz), the
    hand-written challenge set, both halves of the real-text set (tests/data/real_text/; the test
    half only reported) and the robustness suite; beside every figure the bag-of-words baseline
@@ -60,11 +62,12 @@ DATA = os.path.join(ROOT, "tests", "data")
 CHALLENGE = os.path.join(DATA, "challenge_reports.jsonl")
 HELD_OUT = os.path.join(DATA, "held_out_template_reports.jsonl.gz")
 REAL_TRAIN = os.path.join(ROOT, "model", "data", "real_train.jsonl.gz")
+WRITTEN_TRAIN = os.path.join(ROOT, "model", "data", "written_train.jsonl.gz")
 REAL_TEXT = {"real_dev": os.path.join(DATA, "real_text", "dev.jsonl"),
              "real_test": os.path.join(DATA, "real_text", "test.jsonl")}
 CONFIG = {
     "name": "radlabel-head-mri-default",
-    "version": "0.7.1",
+    "version": "0.8.0",
     "classes": CLASSES,
     "positive_class": "positive",
     "max_tokens": 256,
@@ -108,6 +111,8 @@ def main():
     parser.add_argument("--real-repeats", type=int, default=16,
                         help="each real training item (model/data/real_train.jsonl.gz) this many times among the "
                              "generated reports; 0 trains on generated reports only")
+    parser.add_argument("--written-repeats", type=int, default=1,
+                        help="each written training item (model/data/written_train.jsonl.gz) this many times")
     parser.add_argument("--short-fraction", type=float, default=0.7,
                         help="training reports written with little normal filler: same findings, fewer tokens")
     parser.add_argument("--vocab-size", type=int, default=10000)
@@ -141,7 +146,8 @@ def main():
             recipe = json.load(f)
         if args.rethreshold:
             set_real_text_thresholds(args.out, recipe, log)
-        labelled, _ = fine_tuning_reports(train_reports, recipe.get("real_repeats", 0))
+        labelled, _, _ = fine_tuning_reports(train_reports, recipe.get("real_repeats", 0),
+                                             recipe.get("written_repeats", 0))
         write_card(args.out, recipe, labelled, args.compare, log)
         return
 
@@ -168,7 +174,8 @@ def main():
         encoder_dir = args.encoder_out
         log(f"pre-trained encoder written to {encoder_dir}")
 
-    labelled, real_items = fine_tuning_reports(train_reports, args.real_repeats)
+    labelled, real_items, written_items = fine_tuning_reports(train_reports, args.real_repeats,
+                                                              args.written_repeats)
     examples = examples_from_reports(labelled, tokenizer, LABELS, CONFIG["max_tokens"])
     log(f"{len(examples)} of {len(labelled)} training reports fit one window")
     torch.manual_seed(args.seed)
@@ -184,7 +191,7 @@ def main():
     recipe = {key: value for key, value in vars(args).items()
               if key not in ("evaluate_only", "rethreshold", "compare", "out", "encoder_out", "no_artifacts")}
     set_real_text_thresholds(args.out, recipe, log)
-    recipe.update(examples=len(examples), real_items=real_items,
+    recipe.update(examples=len(examples), real_items=real_items, written_items=written_items,
                   pretrained_loss=pretrained, vocabulary=len(vocab),
                   from_encoder=bool(encoder_dir) and not args.no_pretraining,
                   build_minutes=round((time.time() - started) / 60))
@@ -224,12 +231,13 @@ def set_real_text_thresholds(bundle_dir, recipe, log):
     log("real-text thresholds: " + ", ".join(f"{k} {v:.2f}" for k, v in chosen.items()))
 
 
-def fine_tuning_reports(generated, real_repeats):
-    """What the label model (and the baseline beside it) learns from: the generated reports and
-    each real training item real_repeats times, shuffled into them by the training loop; and the
-    number of real items."""
+def fine_tuning_reports(generated, real_repeats, written_repeats):
+    """What the label model (and the baseline beside it) learns from: the generated reports, each
+    real training item real_repeats times and each written one written_repeats times, shuffled
+    into them by the training loop; and the numbers of real and written items."""
     real = load_labelled_jsonl(REAL_TRAIN) if real_repeats else []
-    return generated + real * real_repeats, len(real)
+    written = load_labelled_jsonl(WRITTEN_TRAIN) if written_repeats else []
+    return generated + real * real_repeats + written * written_repeats, len(real), len(written)
 
 
 def write_card(bundle_dir, recipe, train_reports, compare, log):
@@ -371,6 +379,13 @@ def model_card(labeller, metrics, recipe, without_pretraining=None):
                   "evaluation set, each labelled once by `model/LABEL_RULES.md` by a language-model session "
                   "(`model/data/real_train.jsonl.gz`, `model/real_training_set.py`)"
                   if recipe.get("real_items") else "")
+    if recipe.get("written_items"):
+        times = "once" if recipe["written_repeats"] == 1 else f"{recipe['written_repeats']} times"
+        real_texts += (f"; and {recipe['written_items']} texts written for training, each {times}: "
+                       "figure captions, report findings, finding lists and case-history passages written by "
+                       "hand by language-model sessions given only `model/LABEL_RULES.md` and a brief, none "
+                       "shown any evaluation text, each labelling its own items by the rules "
+                       "(`model/data/written_train.jsonl.gz`, `model/written_training_set.py`)")
     card = card_template("model_card.md").format(
         name=labeller.config["name"], version=labeller.config["version"], rebuild=rebuild,
         layers=ARCH["num_hidden_layers"], hidden=ARCH["hidden_size"], heads=ARCH["num_attention_heads"],

@@ -89,6 +89,13 @@ def candidates(args):
     print(f"{len(items)} items ({collections.Counter(i['source'] for i in items)}) written to {args.out}")
 
 
+def check_labels(path, item):
+    """Stops the step, naming the item, unless it gives one class name to each label."""
+    labels = item["labels"]
+    if set(labels) != set(LABELS) or any(cls not in CLASSES for cls in labels.values()):
+        raise SystemExit(f"{path}: {item['id']} needs one of {CLASSES} for each of {LABELS}; got {labels}")
+
+
 def collect(args):
     items = {i["id"]: i for i in read_jsonl(args.items)}
     labelled = {}
@@ -96,9 +103,7 @@ def collect(args):
         for a in read_jsonl(path):
             if a["id"] not in items:
                 raise SystemExit(f"{path}: {a['id']} is not an item of {args.items}")
-            bad = {label: cls for label, cls in a["labels"].items() if label not in LABELS or cls not in CLASSES}
-            if bad or set(a["labels"]) != set(LABELS):
-                raise SystemExit(f"{path}: {a['id']} needs one of {CLASSES} for each of {LABELS}; got {a['labels']}")
+            check_labels(path, a)
             if items[a["id"]]["source"] == "mtsamples" and not MR.search(items[a["id"]]["text"]):
                 a = dict(a, labels={label: "negative" for label in LABELS},
                          note="case history: another test than MRI, so nothing counts")
