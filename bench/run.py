@@ -19,6 +19,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,12 +27,15 @@ PYTHON = sys.executable  # run.sh: Debian's python3, whose torch and grpc the na
 
 
 def start(cmd, log_path):
-    """Starts a server and returns (process, port) once it prints 'listening on HOST:PORT'."""
+    """Starts a server and returns (process, port) once it prints 'listening on HOST:PORT'; the
+    rest of what it prints (its log: a line per request) goes on to the log on a thread, so that
+    the server never blocks on a full pipe."""
     log = open(log_path, "w")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
     for line in proc.stdout:
         log.write(line)
         if "listening on" in line:
+            threading.Thread(target=lambda: log.writelines(proc.stdout), daemon=True).start()
             return proc, line.strip().rsplit(":", 1)[1]
     raise SystemExit(f"server failed to start: {' '.join(cmd)} (log: {log_path})")
 

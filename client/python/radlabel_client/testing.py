@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import time
 from typing import List, Optional
 
@@ -21,7 +22,9 @@ class LocalServer:
     """Starts ``binary`` with ``--listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0
     --http_listen=127.0.0.1:0`` and ``args``, and returns once it prints where it listens (no
     sleeping, no polling). ``target`` is its gRPC address, ``metrics_address`` host:port of its
-    /metrics, ``http_address`` host:port of its HTTP API ("" when ``args`` disable it)."""
+    /metrics, ``http_address`` host:port of its HTTP API ("" when ``args`` disable it).
+    ``output`` collects everything it prints (its log: a line per request), read on a thread of
+    its own so that the server never blocks on a full pipe."""
 
     def __init__(self, binary: str, args: Optional[List[str]] = None, start_timeout: float = 120.0):
         self.process = subprocess.Popen(
@@ -32,6 +35,7 @@ class LocalServer:
         self.metrics_address = ""
         self.http_address = ""
         self.output: List[str] = []
+        self._reader: Optional[threading.Thread] = None
         give_up = time.monotonic() + start_timeout
         while not (self.target and self.metrics_address):
             line = self.process.stdout.readline()
@@ -46,6 +50,13 @@ class LocalServer:
             if match := _HTTP.search(line):
                 self.http_address = match.group(1)
 
+        self._reader = threading.Thread(target=self._read_output, daemon=True)
+        self._reader.start()
+
+    def _read_output(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+
     def __enter__(self) -> "LocalServer":
         return self
 
@@ -57,5 +68,7 @@ class LocalServer:
         if self.process.poll() is None:
             self.process.terminate()
         code = self.process.wait(timeout=120)
+        if self._reader:
+            self._reader.join(timeout=120)
         self.process.stdout.close()
         return code
