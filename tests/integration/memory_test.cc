@@ -21,6 +21,18 @@ namespace {
 
 constexpr int64_t kMiB = int64_t{1} << 20;
 
+// Whether this build runs under AddressSanitizer (GCC's macro, or clang's feature test).
+#if defined(__SANITIZE_ADDRESS__)
+#define RADLABEL_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RADLABEL_ADDRESS_SANITIZER 1
+#endif
+#endif
+#ifndef RADLABEL_ADDRESS_SANITIZER
+#define RADLABEL_ADDRESS_SANITIZER 0
+#endif
+
 // A LabelRequest just under the server's default largest message (64 MiB): one report whose
 // text is over the report limit, so that it fails alone and the memory is all the message's.
 v1::LabelRequest LargestRequest() {
@@ -91,6 +103,11 @@ void WarmUp(const ServerProcess& server, const std::string& token) {
 }
 
 TEST(MemoryTest, ThirtyTwoCallsOfTheLargestMessageAtOnceStayUnderOneGiBAndMemoryComesBack) {
+#if RADLABEL_ADDRESS_SANITIZER
+  // The bound is the release server's: AddressSanitizer's shadow memory and quarantine of freed
+  // blocks (which no trim returns) are not. Its other cases run under ASan too.
+  GTEST_SKIP() << "a memory bound of the release build";
+#endif
   constexpr int64_t kBound = 1024 * kMiB;  // README: at most 1 GiB with the default flags
   auto server = ServerProcess::Start({});
   ASSERT_TRUE(server.ok()) << server.status();
