@@ -14,14 +14,12 @@ std::string Timestamp(absl::Time time) {
 }  // namespace
 
 CallLog::CallLog(const CallLogOptions& options, std::ostream& out)
-    : options_(options), out_(out), summary_since_(absl::Now()) {
-  summaries_.emplace(options_.summary_period, [this] { Summarise(); });
-}
+    : options_(options),
+      out_(out),
+      summary_since_(absl::Now()),
+      summaries_(options.summary_period, [this] { Summarise(); }) {}
 
-CallLog::~CallLog() {
-  summaries_.reset();
-  Summarise();
-}
+CallLog::~CallLog() { Summarise(); }
 
 void CallLog::Answered(Rpc rpc, absl::StatusCode code, const std::vector<ReportOutcome>& outcomes,
                        const std::vector<std::string>& ids, absl::Duration latency) {

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -59,7 +58,7 @@ class CallLog {
   std::map<std::pair<std::string, std::string>, int64_t> refused_ ABSL_GUARDED_BY(mu_);
   absl::Time summary_since_ ABSL_GUARDED_BY(mu_);
   absl::Mutex out_mu_;
-  std::optional<PeriodicTask> summaries_;  // last: stops before the members it reads go
+  PeriodicTask summaries_;  // last: stops before the members it reads go
 };
 
 }  // namespace radlabel

@@ -199,12 +199,15 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer
       : requests_(requests), budget_(budget), caller_(CallerOf(context)) {
     const absl::Status admitted =
         requests_.Authorize(Rpc::kLabelStream, AuthorizationOf(*context));
-    absl::MutexLock lock(&mu_);
     if (!admitted.ok()) {
-      finished_ = true;
-      Finish(ToGrpcStatus(admitted));
+      {
+        absl::MutexLock lock(&mu_);
+        finished_ = true;
+      }
+      Finish(ToGrpcStatus(admitted));  // unlocked: OnDone may delete the reactor at once
       return;
     }
+    absl::MutexLock lock(&mu_);
     RequestRead();
   }
 
