@@ -120,7 +120,8 @@ absl::Status Serve() {
   RADLABEL_ASSIGN_OR_RETURN(std::unique_ptr<Model> model,
                             LoadTorchModel(bundle.path(kModelFile), runtime.model));
   std::cout << "radlabel-server: model on " << runtime.model.device << " (precision "
-            << ResolvedPrecision(runtime.model) << ")" << std::endl;
+            << ResolvedPrecision(runtime.model) << ", model workers " << runtime.batching.model_workers
+            << ", intra-op threads " << runtime.model.intra_op_threads << ")" << std::endl;
 
   std::optional<HeapTrimmer> heap_trimmer;
   if (const int64_t threshold = absl::GetFlag(FLAGS_heap_trim_threshold_bytes); threshold > 0) {

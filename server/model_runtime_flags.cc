@@ -1,10 +1,13 @@
 #include "model_runtime_flags.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "available_cores.h"
 
 namespace {
 
@@ -26,9 +29,10 @@ ABSL_FLAG(int, intra_op_threads, radlabel::TorchModelOptions().intra_op_threads,
           "LibTorch intra-op threads of each model call. --model_workers x --intra_op_threads = "
           "the physical cores the model may use.");
 ABSL_FLAG(std::optional<int>, model_workers, std::nullopt,
-          absl::StrCat("Threads that run batches on the model concurrently (1..64); on CPU use the "
-                       "physical cores the server may use.",
-                       DeviceDefaults(&radlabel::BatcherOptions::model_workers)));
+          absl::StrCat("Threads that run batches on the model concurrently (1..64). Default on "
+                       "CPU: the cores the server may use (its CPU affinity, lowered to its "
+                       "cgroup's CPU quota, e.g. a Kubernetes CPU limit, at most 64); ",
+                       radlabel::BatcherOptions::ForDevice("cuda").model_workers, " on CUDA."));
 ABSL_FLAG(std::optional<int>, max_batch_size, std::nullopt,
           absl::StrCat("Most windows in one model call (1..4096).",
                        DeviceDefaults(&radlabel::BatcherOptions::max_batch_size)));
@@ -53,6 +57,9 @@ ModelRuntime ModelRuntimeFromFlags(TorchModelOptions model) {
   model.precision = absl::GetFlag(FLAGS_precision);
   model.intra_op_threads = absl::GetFlag(FLAGS_intra_op_threads);
   BatcherOptions batching = BatcherOptions::ForDevice(model.device);
+  if (!absl::StartsWith(model.device, "cuda")) {
+    batching.model_workers = std::min(AvailableCores(), kMaxModelWorkers);
+  }
   batching.model_workers = absl::GetFlag(FLAGS_model_workers).value_or(batching.model_workers);
   batching.max_batch_size = absl::GetFlag(FLAGS_max_batch_size).value_or(batching.max_batch_size);
   batching.max_batch_tokens =

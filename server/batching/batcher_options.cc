@@ -30,9 +30,9 @@ absl::Status BatcherOptions::Validate(int model_max_tokens) const {
   if (max_queue_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("max_queue_delay is negative; use 0 to never wait");
   }
-  if (model_workers < 1 || model_workers > 64) {
+  if (model_workers < 1 || model_workers > kMaxModelWorkers) {
     return absl::InvalidArgumentError(
-        absl::StrCat("model_workers is ", model_workers, "; choose 1..64"));
+        absl::StrCat("model_workers is ", model_workers, "; choose 1..", kMaxModelWorkers));
   }
   if (max_queue_windows < max_batch_size) {
     return absl::InvalidArgumentError(

@@ -15,6 +15,9 @@ namespace radlabel {
 class BatcherObserver;
 class Clock;
 
+// The most model worker threads a batcher runs.
+inline constexpr int kMaxModelWorkers = 64;
+
 struct BatcherOptions {
   // Most windows (rows) in one model call. Range 1..4096; default 4: on CPU with one thread per
   // call, rows beyond a few add padding (and, for the sentence model, empty sentence slots)
@@ -47,8 +50,9 @@ struct BatcherOptions {
   // RESOURCE_EXHAUSTED. CUDA default 8388608.
   int64_t max_queue_tokens = int64_t{1} << 20;
 
-  // Threads that each take the next batch and run it on the model, concurrently. Range 1..64;
-  // default 2, with 1 LibTorch intra-op thread each: workers x intra-op threads = the cores to
+  // Threads that each take the next batch and run it on the model, concurrently. Range
+  // 1..kMaxModelWorkers; default 2 (the server's --model_workers default on CPU is the cores it
+  // may use: AvailableCores()), with 1 LibTorch intra-op thread each: workers x intra-op threads = the cores to
   // use. More single-threaded workers beat fewer multi-threaded ones for a small model: its
   // operators are too short for intra-op parallelism to pay, and a single-threaded worker
   // preempted by a gRPC or tokenizing thread stalls only itself, not a second thread waiting
