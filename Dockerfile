@@ -25,24 +25,22 @@ RUN ./scripts/install-deps.sh \
     else \
       ./scripts/build.sh -DRADLABEL_BUILD_TESTS=OFF; \
     fi \
- && ./scripts/runtime-packages.sh build/server/radlabel-server build/client/radlabel \
-      > /runtime-packages \
  && mkdir -p /opt/libtorch/lib \
- && if [ "$TORCH" = cuda ]; then cp -a /src/libtorch/lib/. /opt/libtorch/lib/; fi
+ && if [ "$TORCH" = cuda ]; then cp -a /src/libtorch/lib/. /opt/libtorch/lib/; fi \
+ && ./scripts/runtime-libraries.sh --provided /src/libtorch/lib /opt/radlabel/lib \
+      build/server/radlabel-server build/client/radlabel
 
 FROM debian:12-slim
-# The Debian packages whose libraries the binaries link (scripts/runtime-packages.sh), and
-# OpenBLAS: LibTorch's BLAS is chosen at run time, and Debian's default reference BLAS is many
-# times slower.
-COPY --from=build /runtime-packages /tmp/runtime-packages
-RUN apt-get update \
- && apt-get install -y --no-install-recommends $(cat /tmp/runtime-packages) libopenblas0-openmp \
- && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages \
- && useradd --system --uid 10001 --user-group --no-create-home radlabel
+# Only the shared libraries the binaries load (scripts/runtime-libraries.sh), not the Debian
+# packages that hold them: those bring whole toolkits that LibTorch links for one library each.
+# OpenBLAS comes as libblas.so.3: LibTorch's BLAS is chosen by Debian's alternatives, and the
+# default reference BLAS is many times slower.
+RUN useradd --system --uid 10001 --user-group --no-create-home radlabel
+COPY --from=build /opt/radlabel/lib /opt/radlabel/lib
 COPY --from=build /opt/libtorch/lib /opt/libtorch/lib
 COPY --from=build /src/build/server/radlabel-server /src/build/client/radlabel /usr/local/bin/
 COPY --from=build /src/model/default /opt/radlabel/model
-ENV LD_LIBRARY_PATH=/opt/libtorch/lib \
+ENV LD_LIBRARY_PATH=/opt/libtorch/lib:/opt/radlabel/lib \
     FLAGS_bundle=/opt/radlabel/model \
     FLAGS_listen=0.0.0.0:50051 \
     FLAGS_metrics_listen=0.0.0.0:9464 \

@@ -28,13 +28,24 @@ command -v npm > /dev/null 2>&1 || missing+=(nodejs npm)
 # kubectl renders the Kubernetes overlays in the deployment tests: Debian's (1.20), unless one is
 # already installed (e.g. the Kubernetes project's package, which conflicts with Debian's).
 command -v kubectl > /dev/null 2>&1 || missing+=(kubernetes-client)
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages already installed"
-  exit 0
-fi
-
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update
-$sudo apt-get install -y --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+else
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# libtorch-dev brings libopenblas0-pthread too, and Debian's alternatives then prefer it as
+# libblas.so.3: under LibTorch's own thread pool it is about 3x slower than the OpenMP build.
+# Select the OpenMP build for BLAS and LAPACK (every program that loads them, Python's torch
+# included).
+multiarch=$(gcc -print-multiarch)
+for library in libblas.so.3 liblapack.so.3; do
+  openmp=/usr/lib/$multiarch/openblas-openmp/$library
+  if [ "$(readlink -f "/usr/lib/$multiarch/$library")" != "$(readlink -f "$openmp")" ]; then
+    $sudo update-alternatives --set "$library-$multiarch" "$openmp"
+  fi
+done

@@ -3,9 +3,10 @@
 # (GoogleTest batcher, unit and integration suites, the tokenizer conformance test against
 # Hugging Face's JavaScript tokenizer, the Python model and client tests, the HTTP/JSON API tests
 # (curl, urllib, the OpenAPI document) and the deployment tests (Prometheus, Kubernetes,
-# Dockerfile) through pytest) via ctest, then
-# scripts/sanitize.sh: the C++ suites again under ASan + UBSan, the fuzzers for a minute each, and
-# the batcher's tests under TSan.
+# Dockerfile) through pytest) via ctest; then scripts/test-image.sh: the container image built
+# with podman, started, and labelling through gRPC and HTTP; then scripts/sanitize.sh: the C++
+# suites again under ASan + UBSan, the fuzzers for a minute each, and the batcher's tests under
+# TSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -18,4 +19,5 @@ npm ci --prefix tests/http --no-audit --no-fund --loglevel=error
 cd build
 ctest --output-on-failure -j2 --timeout 600
 cd ..
+./scripts/test-image.sh
 ./scripts/sanitize.sh 60

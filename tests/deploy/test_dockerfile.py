@@ -1,9 +1,10 @@
-"""The Dockerfile (no container engine runs here, so its parts are checked one by one): its
-entrypoint takes every server flag from the environment, the Kubernetes manifests set only flags
-it takes, and the runtime-packages script finds a Debian package for every library the binaries
-link."""
+"""The Dockerfile's parts, checked without a container engine (scripts/test-image.sh builds and
+runs the image itself): its entrypoint takes every server flag from the environment, the
+Kubernetes manifests set only flags it takes, and the runtime-libraries script carries every
+library the binaries load, with OpenBLAS's OpenMP build as the BLAS."""
 
 import json
+import os
 import re
 import subprocess
 import pathlib
@@ -60,11 +61,37 @@ def test_the_manifests_set_only_flags_the_entrypoint_reads():
     assert "FLAGS_device" in seen and "FLAGS_shutdown_grace" in seen, seen
 
 
-def test_every_linked_library_comes_from_a_debian_package():
-    binaries = [SERVER_BINARY, str(pathlib.Path(SERVER_BINARY).parents[1] / "client" / "radlabel")]
-    run = subprocess.run([str(REPO / "scripts" / "runtime-packages.sh"), "--strict", *binaries],
-                         capture_output=True, text=True)
+def binaries() -> list:
+    return [SERVER_BINARY, str(pathlib.Path(SERVER_BINARY).parents[1] / "client" / "radlabel")]
+
+
+def test_the_runtime_libraries_are_every_library_the_binaries_load_and_no_more(tmp_path):
+    script = str(REPO / "scripts" / "runtime-libraries.sh")
+    run = subprocess.run([script, str(tmp_path / "lib"), *binaries()], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    packages = run.stdout.split()
-    for expected in ("libtorch1.13", "libgrpc++1.51", "libprotobuf32", "libprometheus-cpp-core1.0"):
-        assert expected in packages
+    copied = {path.name for path in (tmp_path / "lib").iterdir()}
+    loaded = set()
+    for binary in binaries():
+        ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+        loaded |= {line.split()[0] for line in ldd.splitlines() if " => /" in line}
+    glibc = {name for name in loaded if re.match(r"(libc|libm|libdl|libpthread|librt|libresolv)\.so", name)}
+    assert glibc and copied == loaded - glibc
+    for expected in ("libtorch_cpu.so.1.13", "libgrpc++.so.1.51", "libprotobuf.so.32", "libblas.so.3"):
+        assert expected in copied
+    openmp_blas = pathlib.Path("/usr/lib") / subprocess.run(
+        ["gcc", "-print-multiarch"], capture_output=True, text=True, check=True).stdout.strip() / \
+        "openblas-openmp" / "libblas.so.3"
+    assert (tmp_path / "lib" / "libblas.so.3").read_bytes() == openmp_blas.resolve().read_bytes()
+
+
+def test_a_blas_other_than_openblas_openmp_is_refused(tmp_path):
+    # The loader finds libblas.so.3 in a folder of its own first: not the OpenMP build's path.
+    (tmp_path / "blas").mkdir()
+    ldd = subprocess.run(["ldd", SERVER_BINARY], capture_output=True, text=True, check=True).stdout
+    (blas,) = [line.split()[2] for line in ldd.splitlines() if line.split()[0] == "libblas.so.3"]
+    (tmp_path / "blas" / "libblas.so.3").write_bytes(pathlib.Path(blas).resolve().read_bytes())
+    run = subprocess.run([str(REPO / "scripts" / "runtime-libraries.sh"), str(tmp_path / "lib"),
+                          SERVER_BINARY], capture_output=True, text=True,
+                         env={**os.environ, "LD_LIBRARY_PATH": str(tmp_path / "blas")})
+    assert run.returncode == 1
+    assert "not OpenBLAS's OpenMP build" in run.stderr and "install-deps.sh" in run.stderr
