@@ -60,9 +60,9 @@ ABSL_FLAG(int, max_message_bytes, radlabel::ServiceOptions().max_message_bytes,
           "Largest gRPC message accepted, in bytes.");
 ABSL_FLAG(int64_t, max_request_bytes_in_flight,
           radlabel::ServiceOptions().max_request_bytes_in_flight,
-          "Bytes of gRPC request messages held at once across all calls; a call whose message "
-          "would not fit waits (reading nothing) until earlier ones finish. Resident memory "
-          "stays under the idle size plus about twice this.");
+          "Bytes of request messages (gRPC) and bodies (HTTP) held at once across all calls; a "
+          "call whose message would not fit waits (reading nothing) until earlier ones finish. "
+          "Resident memory stays under the idle size plus about twice this.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain: serve TLS (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",

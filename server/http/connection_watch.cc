@@ -64,6 +64,11 @@ bool ConnectionWatch::PeerGone() const {
   return poll(&watched, 1, 0) > 0 && (watched.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+void ConnectionWatch::StopReading() {
+  absl::MutexLock lock(&mu_);
+  if (socket_ >= 0 && !released_) shutdown(socket_, SHUT_RD);
+}
+
 void ConnectionWatch::Release() {
   absl::MutexLock lock(&mu_);
   released_ = true;

@@ -24,6 +24,11 @@ class ConnectionWatch {
   // answers true without looking at it.
   void Release() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Shuts the reading side of the connection: what the client sends from now on is not read
+  // (bytes already received still are), so cpp-httplib ends the connection after the answer.
+  // For a request answered without reading its body.
+  void StopReading() ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   mutable absl::Mutex mu_;
   int socket_ ABSL_GUARDED_BY(mu_);  // -1: not found (then only Release ends the watch)

@@ -32,6 +32,41 @@ void Reply(const absl::Status& status, httplib::Response& answer) {
   answer.set_content(ErrorJson(status), kJson);
 }
 
+// What a body of `bytes` costs in the budget of request bytes, which counts a gRPC message
+// once (resident memory stays under twice the budget: a message as received and as parsed). A
+// JSON body is held as read, as protobuf's binary form (which the JSON parser builds, growing
+// it by doubling) and as the parsed request: about 6 times its size at the peak, so it counts
+// 3 times, and at most the whole budget (it waits until it is alone).
+int64_t BodyCost(size_t bytes, const RequestBytesBudget& budget) {
+  return std::min<int64_t>(3 * static_cast<int64_t>(bytes), budget.capacity());
+}
+
+// The largest unread body a refused request's connection reads and drops to stay open.
+constexpr size_t kDroppableBodyBytes = 64 << 10;
+
+// Ends a request answered before its body was read to its end. cpp-httplib would read the rest
+// as the next request, holding it as one long request line (cpp-httplib 0.11 bounds no line):
+// a small body is read and dropped, so that the connection stays open for the next request;
+// otherwise the connection stops reading and closes after the answer.
+void LeaveBodyUnread(const httplib::Request& http, const httplib::ContentReader& read_body,
+                     bool body_started, httplib::Response& answer) {
+  size_t length = 0;
+  if (!body_started && http.has_header("Content-Length") &&
+      absl::SimpleAtoi(http.get_header_value("Content-Length"), &length) &&
+      length <= kDroppableBodyBytes) {
+    read_body([](const char*, size_t) { return true; });
+    return;
+  }
+  ConnectionWatch(http).StopReading();
+  answer.set_header("Connection", "close");
+}
+
+absl::Status BodyTooLarge(size_t max_body_bytes) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("the request body is larger than ", max_body_bytes,
+                   " bytes (--max_message_bytes); send fewer reports per request"));
+}
+
 // The request's deadline from its X-Request-Timeout header; infinite without one.
 absl::StatusOr<absl::Time> DeadlineOf(const httplib::Request& http, absl::Time received) {
   if (!http.has_header(kTimeoutHeader)) return absl::InfiniteFuture();
@@ -67,6 +102,48 @@ class InFlight {
   int& count_;
 };
 
+// A request body's bytes in the server-wide budget, asked for at construction and given back
+// at destruction, whether or not they were granted by then.
+class BodyReservation {
+ public:
+  BodyReservation(RequestBytesBudget& budget, int64_t bytes) : budget_(budget), bytes_(bytes) {
+    ticket_ = budget_.Reserve(bytes_, [state = state_] {
+      absl::MutexLock lock(&state->mu);
+      state->granted = true;
+    });
+    if (!ticket_) state_->granted = true;
+  }
+  ~BodyReservation() {
+    // A request still waiting is withdrawn; one granted meanwhile holds its bytes.
+    if (ticket_ && budget_.Withdraw(*ticket_)) return;
+    budget_.Release(bytes_);
+  }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+
+  // Set (under its mutex) once the bytes are reserved.
+  HttpEndpoint::GuardedFlag granted() { return {&state_->mu, &state_->granted}; }
+
+  // Gives back what a granted reservation holds beyond `bytes`.
+  void ShrinkTo(int64_t bytes) {
+    if (bytes >= bytes_) return;
+    budget_.Release(bytes_ - bytes);
+    bytes_ = bytes;
+  }
+
+ private:
+  struct State {
+    absl::Mutex mu;
+    bool granted ABSL_GUARDED_BY(mu) = false;
+  };
+  RequestBytesBudget& budget_;
+  int64_t bytes_;
+  // Shared with the budget's callback, which may run on another thread after a withdrawal
+  // failed.
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::optional<RequestBytesBudget::Ticket> ticket_;
+};
+
 }  // namespace
 
 absl::Status HttpOptions::Validate() const {
@@ -98,8 +175,12 @@ absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(const HttpOpti
 }
 
 void HttpEndpoint::Route(httplib::Server& server, size_t max_body_bytes) {
-  server.Post("/v1/label", [this](const httplib::Request& http, httplib::Response& answer) {
-    Label(http, answer);
+  // With a content reader the handler runs before the body is read: the token, the deadline
+  // and the budget of request bytes come first.
+  server.Post("/v1/label", [this, max_body_bytes](const httplib::Request& http,
+                                                  httplib::Response& answer,
+                                                  const httplib::ContentReader& read_body) {
+    Label(http, read_body, max_body_bytes, answer);
   });
   server.Get("/v1/model", [this](const httplib::Request& http, httplib::Response& answer) {
     DescribeModel(http, answer);
@@ -124,9 +205,7 @@ void HttpEndpoint::Route(httplib::Server& server, size_t max_body_bytes) {
           "no route ", http.method, " ", http.path,
           "; the API is POST /v1/label, GET /v1/model, GET /healthz and GET /readyz"));
     } else if (answer.status == 413) {
-      status = absl::ResourceExhaustedError(
-          absl::StrCat("the request body is larger than ", max_body_bytes,
-                       " bytes (--max_message_bytes); send fewer reports per request"));
+      status = BodyTooLarge(max_body_bytes);
     } else {
       status = absl::InvalidArgumentError(absl::StrCat(
           "the server could not read this HTTP request (", answer.status,
@@ -151,27 +230,72 @@ absl::Status HttpEndpoint::Authorize(Rpc rpc, const httplib::Request& http,
   return authorized;
 }
 
-void HttpEndpoint::Label(const httplib::Request& http, httplib::Response& answer) {
+void HttpEndpoint::Label(const httplib::Request& http, const httplib::ContentReader& read_body,
+                         size_t max_body_bytes, httplib::Response& answer) {
   const absl::Time received = absl::Now();
+  // Refuses the request (counted) before or while its body is read.
+  auto refuse = [&](const absl::Status& status, bool body_started) {
+    Reply(requests_.Refuse(Rpc::kHttpLabel, status), answer);
+    LeaveBodyUnread(http, read_body, body_started, answer);
+  };
   std::optional<InFlight> in_flight;
   {
     absl::MutexLock lock(&mu_);
     if (!draining_) in_flight.emplace(mu_, in_flight_);
   }
   if (!in_flight) {
-    return Reply(requests_.Refuse(Rpc::kHttpLabel,
-                                  absl::UnavailableError("the server is shutting down; send the "
-                                                         "request to another replica, or retry")),
-                 answer);
+    return refuse(absl::UnavailableError("the server is shutting down; send the request to "
+                                         "another replica, or retry"),
+                  false);
   }
-  if (!Authorize(Rpc::kHttpLabel, http, answer).ok()) return;
+  if (!Authorize(Rpc::kHttpLabel, http, answer).ok()) {
+    return LeaveBodyUnread(http, read_body, false, answer);
+  }
   const absl::StatusOr<absl::Time> deadline = DeadlineOf(http, received);
-  if (!deadline.ok()) return Reply(requests_.Refuse(Rpc::kHttpLabel, deadline.status()), answer);
-  absl::StatusOr<v1::LabelRequest> request = ParseLabelRequest(http.body);
-  if (!request.ok()) return Reply(requests_.Refuse(Rpc::kHttpLabel, request.status()), answer);
+  if (!deadline.ok()) return refuse(deadline.status(), false);
+  // A body of known length reserves its length; a chunked one the largest size, until read.
+  size_t body_bytes = max_body_bytes;
+  if (http.has_header("Content-Length")) {
+    const std::string length = http.get_header_value("Content-Length");
+    if (!absl::SimpleAtoi(length, &body_bytes) || body_bytes > max_body_bytes) {
+      refuse(BodyTooLarge(max_body_bytes), false);
+      answer.status = 413;  // not 429: retrying the same body cannot succeed
+      return;
+    }
+  }
+  auto watch = std::make_shared<ConnectionWatch>(http);
+  BodyReservation reservation(requests_.request_bytes(), BodyCost(body_bytes, requests_.request_bytes()));
+  if (absl::Status waited = AwaitOrGiveUp(reservation.granted(), *deadline, received, *watch);
+      !waited.ok()) {
+    watch->Release();
+    return refuse(waited, false);
+  }
+  std::string body;
+  body.reserve(body_bytes);  // no copies while it grows (pages are touched as it fills)
+  bool body_too_large = false;
+  const bool read = read_body([&](const char* data, size_t length) {
+    if (body.size() + length > max_body_bytes) return !(body_too_large = true);
+    body.append(data, length);
+    return true;
+  });
+  if (!read) {
+    watch->Release();
+    refuse(body_too_large ? BodyTooLarge(max_body_bytes)
+                          : absl::InvalidArgumentError(
+                                "the request body could not be read to its end; send it whole"),
+           true);
+    if (body_too_large) answer.status = 413;
+    return;
+  }
+  reservation.ShrinkTo(BodyCost(body.size(), requests_.request_bytes()));
+  absl::StatusOr<v1::LabelRequest> request = ParseLabelRequest(body);
+  std::string().swap(body);
+  if (!request.ok()) {
+    watch->Release();
+    return Reply(requests_.Refuse(Rpc::kHttpLabel, request.status()), answer);
+  }
 
   auto pending = std::make_shared<PendingLabel>();
-  auto watch = std::make_shared<ConnectionWatch>(http);
   auto caller = std::make_shared<CallerState>();
   caller->deadline = *deadline;
   caller->cancelled = [watch] { return watch->PeerGone(); };
@@ -192,7 +316,16 @@ void HttpEndpoint::Label(const httplib::Request& http, httplib::Response& answer
     }
     return Reply(started, answer);
   }
-  absl::Status outcome;
+  const absl::Status outcome =
+      AwaitOrGiveUp({&pending->mu, &pending->done}, *deadline, received, *watch);
+  // Reports still queued are dropped before the model from here on: nobody waits for them.
+  watch->Release();
+  if (!outcome.ok()) return Reply(outcome, answer);
+  answer.set_content(ToJson(pending->response), kJson);
+}
+
+absl::Status HttpEndpoint::AwaitOrGiveUp(GuardedFlag flag, absl::Time deadline,
+                                         absl::Time received, const ConnectionWatch& watch) {
   for (;;) {
     absl::Time give_up;
     {
@@ -200,31 +333,23 @@ void HttpEndpoint::Label(const httplib::Request& http, httplib::Response& answer
       give_up = give_up_;
     }
     const absl::Time now = absl::Now();
-    const bool done = pending->mu.LockWhenWithDeadline(
-        absl::Condition(&pending->done), std::min({now + kWatchInterval, *deadline, give_up}));
-    pending->mu.Unlock();
+    const bool done = flag.mu->LockWhenWithDeadline(
+        absl::Condition(flag.value), std::min({now + kWatchInterval, deadline, give_up}));
+    flag.mu->Unlock();
     // Past its deadline a request is answered 504 even when the batcher has just finished it
     // (its reports' results would say DEADLINE_EXCEEDED), as a gRPC caller's deadline is final.
-    if (absl::Now() >= *deadline) {
-      outcome = absl::DeadlineExceededError(absl::StrCat(
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
           "the request took longer than its ", kTimeoutHeader, " of ",
-          absl::FormatDuration(*deadline - received), "; retry with a longer timeout, or fewer reports"));
-    } else if (done) {
-      break;
-    } else if (watch->PeerGone()) {
-      outcome = absl::CancelledError("the client closed the connection");
-    } else if (absl::Now() >= give_up) {
-      outcome = absl::UnavailableError(
-          "the server shut down before the request finished; send it to another replica");
-    } else {
-      continue;
+          absl::FormatDuration(deadline - received), "; retry with a longer timeout, or fewer reports"));
     }
-    break;
+    if (done) return absl::OkStatus();
+    if (watch.PeerGone()) return absl::CancelledError("the client closed the connection");
+    if (absl::Now() >= give_up) {
+      return absl::UnavailableError(
+          "the server shut down before the request finished; send it to another replica");
+    }
   }
-  // Reports still queued are dropped before the model from here on: nobody waits for them.
-  watch->Release();
-  if (!outcome.ok()) return Reply(outcome, answer);
-  answer.set_content(ToJson(pending->response), kJson);
 }
 
 void HttpEndpoint::DescribeModel(const httplib::Request& http, httplib::Response& answer) {

@@ -16,6 +16,7 @@
 #include "service/transport_security_options.h"
 
 namespace httplib {
+class ContentReader;
 class Server;
 struct Request;
 struct Response;
@@ -42,8 +43,16 @@ struct HttpOptions {
   absl::Status Validate() const;
 };
 
+class ConnectionWatch;
+
 class HttpEndpoint {
  public:
+  // A bool and the mutex that guards it.
+  struct GuardedFlag {
+    absl::Mutex* mu;
+    const bool* value;
+  };
+
   // Listens on options.address and serves from options.threads threads. `requests` must
   // outlive the endpoint.
   static absl::StatusOr<std::unique_ptr<HttpEndpoint>> Start(const HttpOptions& options,
@@ -65,7 +74,15 @@ class HttpEndpoint {
   HttpEndpoint(RequestLabeller& requests, bool tls) : requests_(requests), tls_(tls) {}
   void Route(httplib::Server& server, size_t max_body_bytes);
 
-  void Label(const httplib::Request& http, httplib::Response& answer) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until *flag.value (guarded by *flag.mu) is true: OK; or until the request's
+  // `deadline` (DEADLINE_EXCEEDED), its client leaves (CANCELLED) or Drain gives up
+  // (UNAVAILABLE), whichever comes first.
+  absl::Status AwaitOrGiveUp(GuardedFlag flag, absl::Time deadline, absl::Time received,
+                             const ConnectionWatch& watch) ABSL_LOCKS_EXCLUDED(mu_);
+  // Checks the token and the deadline, waits until the budget of request bytes has room for
+  // the body, reads it (at most `max_body_bytes`), and labels it.
+  void Label(const httplib::Request& http, const httplib::ContentReader& read_body,
+             size_t max_body_bytes, httplib::Response& answer) ABSL_LOCKS_EXCLUDED(mu_);
   void DescribeModel(const httplib::Request& http, httplib::Response& answer);
   // OK, or UNAUTHENTICATED when `http` lacks the bearer token (then `answer` says so).
   absl::Status Authorize(Rpc rpc, const httplib::Request& http, httplib::Response& answer);

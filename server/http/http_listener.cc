@@ -1,6 +1,7 @@
 #include "http/http_listener.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -44,8 +45,18 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
   const std::string host = address.substr(0, colon);
   std::unique_ptr<HttpListener> listener(new HttpListener(std::move(server)));
   httplib::Server& bound_server = *listener->server_;
+  // cpp-httplib 0.11 listens with a backlog of 5: in a burst of new connections the ones beyond
+  // it wait for SYN retransmits (seconds) or are dropped. Its socket-options hook sees each
+  // socket it creates before the bind; the one that bound gets the system's largest backlog.
+  int listening_socket = -1;
+  bound_server.set_socket_options([&listening_socket](socket_t socket) {
+    httplib::default_socket_options(socket);
+    listening_socket = socket;
+  });
   const int bound = port == 0 ? bound_server.bind_to_any_port(host)
                               : (bound_server.bind_to_port(host, port) ? port : -1);
+  bound_server.set_socket_options(httplib::default_socket_options);
+  if (bound > 0 && listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
   if (bound <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address, " (", flag,
                                                "); check the address, or whether the port is in use"));

@@ -371,19 +371,17 @@ class LabelStreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer
 }  // namespace
 
 LabellerService::LabellerService(RequestLabeller& requests)
-    : requests_(requests),
-      budget_(requests.options().max_request_bytes_in_flight),
-      label_method_(*this) {}
+    : requests_(requests), label_method_(*this) {}
 
 grpc::ServerGenericBidiReactor* LabellerService::LabelMethod::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
   if (context->method() != kLabelMethod) return new UnknownMethodReactor(context->method());
-  return new LabelReactor(service_.requests_, service_.budget_, context);
+  return new LabelReactor(service_.requests_, service_.requests_.request_bytes(), context);
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* LabellerService::LabelStream(
     grpc::CallbackServerContext* context) {
-  return new LabelStreamReactor(requests_, budget_, context);
+  return new LabelStreamReactor(requests_, requests_.request_bytes(), context);
 }
 
 grpc::ServerUnaryReactor* LabellerService::GetModelInfo(grpc::CallbackServerContext* context,

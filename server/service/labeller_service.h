@@ -17,7 +17,6 @@
 #include <grpcpp/generic/async_generic_service.h>
 
 #include "radlabel/v1/labeller.grpc.pb.h"
-#include "service/request_bytes_budget.h"
 #include "service/request_labeller.h"
 
 namespace radlabel {
@@ -28,8 +27,7 @@ using LabellerMethods = v1::Labeller::WithCallbackMethod_GetModelInfo<
 
 class LabellerService final : public LabellerMethods {
  public:
-  // `requests` must outlive the service. Its options' max_request_bytes_in_flight sizes the
-  // budget.
+  // `requests` must outlive the service; its request_bytes() is the budget.
   explicit LabellerService(RequestLabeller& requests);
 
   // Serves /radlabel.v1.Labeller/Label (and answers UNIMPLEMENTED for any unknown method).
@@ -40,8 +38,6 @@ class LabellerService final : public LabellerMethods {
   grpc::ServerUnaryReactor* GetModelInfo(grpc::CallbackServerContext* context,
                                          const v1::GetModelInfoRequest* request,
                                          v1::ModelInfo* response) override;
-
-  const RequestBytesBudget& budget() const { return budget_; }
 
  private:
   class LabelMethod final : public grpc::CallbackGenericService {
@@ -55,7 +51,6 @@ class LabellerService final : public LabellerMethods {
   };
 
   RequestLabeller& requests_;
-  RequestBytesBudget budget_;
   LabelMethod label_method_;
 };
 

@@ -33,7 +33,8 @@ RequestLabeller::RequestLabeller(Labeller& labeller, const ModelBundle& bundle,
       metrics_(metrics),
       token_check_(token_check),
       call_log_(call_log),
-      model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())) {}
+      model_info_(MakeModelInfo(bundle, batching, options, labeller.evidence_supported())),
+      request_bytes_(options.max_request_bytes_in_flight) {}
 
 absl::Status RequestLabeller::Authorize(Rpc rpc, absl::string_view authorization) {
   if (token_check_ == nullptr) return absl::OkStatus();

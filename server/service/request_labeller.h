@@ -18,6 +18,7 @@
 #include "radlabel/v1/labeller.pb.h"
 #include "service/bearer_token.h"
 #include "service/call_log.h"
+#include "service/request_bytes_budget.h"
 #include "service/service_options.h"
 
 namespace radlabel {
@@ -68,6 +69,11 @@ class RequestLabeller {
 
   const ServiceOptions& options() const { return options_; }
 
+  // The server-wide budget of request bytes in flight (ServiceOptions::
+  // max_request_bytes_in_flight), shared by every transport: a message or body is read only
+  // once it has room.
+  RequestBytesBudget& request_bytes() { return request_bytes_; }
+
  private:
   // A request refused whole with `code`, received at `received`: in the metrics and the log.
   void RecordRefusal(Rpc rpc, absl::StatusCode code, absl::Time received);
@@ -79,6 +85,7 @@ class RequestLabeller {
   const BearerTokenCheck* const token_check_;
   CallLog* const call_log_;
   const v1::ModelInfo model_info_;
+  RequestBytesBudget request_bytes_;
   std::atomic<bool> draining_{false};
 };
 

@@ -22,11 +22,12 @@ struct ServiceOptions {
   // Largest request message gRPC accepts, in bytes; a larger one fails its call with
   // RESOURCE_EXHAUSTED. Range >= 1024; default 64 MiB.
   int max_message_bytes = 64 << 20;
-  // Bytes of gRPC request messages held at once, across every call and stream
-  // (RequestBytesBudget). A message is read only when max_message_bytes of this are free; until
-  // then its call waits, in arrival order, reading nothing (HTTP/2 flow control keeps the bytes
-  // at the client), and its deadline still runs. Once read it holds its own size until its call
-  // is done (Label) or its response is written (LabelStream). Resident memory stays under the
+  // Bytes of request messages and HTTP bodies held at once, across every call, stream and HTTP
+  // request (RequestBytesBudget). A gRPC message is read only when max_message_bytes of this
+  // are free, an HTTP body when its Content-Length (max_message_bytes when chunked) is; until
+  // then its call waits, in arrival order, reading nothing (flow control keeps the bytes at the
+  // client), and its deadline still runs. Once read it holds its own size until its call is
+  // done (Label, HTTP) or its response is written (LabelStream). Resident memory stays under the
   // idle size plus about twice this (a message as received and as parsed). Range >=
   // max_message_bytes; default 256 MiB: four messages of the largest size read at once.
   int64_t max_request_bytes_in_flight = int64_t{256} << 20;

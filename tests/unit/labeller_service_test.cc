@@ -358,7 +358,7 @@ TEST_F(LabellerServiceTest, ACallWaitsReadingNothingUntilTheBudgetOfRequestBytes
   auto stream = stub_->LabelStream(&stream_context);
   ASSERT_TRUE(stream->Write(OneReport("held", "mass")));
   entered.WaitForNotification();
-  EXPECT_GT(service_->budget().reserved(), 0);
+  EXPECT_GT(requests_->request_bytes().reserved(), 0);
 
   grpc::ClientContext late_context;
   late_context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
@@ -388,7 +388,7 @@ TEST_F(LabellerServiceTest, ACallWaitsReadingNothingUntilTheBudgetOfRequestBytes
   EXPECT_EQ(waiting.results(0).id(), "waiting");
 
   ExpectNoCallLeft();
-  EXPECT_EQ(service_->budget().reserved(), 0) << "every reservation given back";
+  EXPECT_EQ(requests_->request_bytes().reserved(), 0) << "every reservation given back";
   EXPECT_NE(metrics_->Scrape(absl::Now())
                 .find(R"(radlabel_requests_total{code="DEADLINE_EXCEEDED",rpc="Label"} 1)"),
             std::string::npos);
