@@ -32,9 +32,10 @@
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
           "Address to serve gRPC on, host:port. Port 0 picks a free port (printed at start-up).");
-ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9464",
-          "Address to serve Prometheus metrics on (GET /metrics), host:port; port 0 picks a free "
-          "one; empty disables the endpoint. HTTPS with --tls_cert/--tls_key when they are set "
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "Address to serve Prometheus metrics on (GET /metrics), host:port (default loopback "
+          "only: set the address a scraper reaches); port 0 picks a free one; empty disables "
+          "the endpoint. HTTPS with --tls_cert/--tls_key when they are set "
           "(no client certificate asked for).");
 ABSL_FLAG(std::string, http_listen, "0.0.0.0:8080",
           "Address to serve the HTTP/JSON API on (POST /v1/label, GET /v1/model, GET /healthz, "

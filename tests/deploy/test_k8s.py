@@ -38,7 +38,7 @@ def container(objs: dict) -> dict:
 
 
 def env(server: dict) -> dict:
-    return {e["name"]: e["value"] for e in server["env"]}
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in server["env"]}
 
 
 def seconds(duration: str) -> int:
@@ -60,7 +60,9 @@ def test_the_deployment_drains_within_its_grace_period_and_runs_restricted(overl
                                          "capabilities": {"drop": ["ALL"]}}
     ports = {p["name"]: p["containerPort"] for p in server["ports"]}
     assert env(server)["FLAGS_listen"].endswith(f":{ports['grpc']}")
-    assert env(server)["FLAGS_metrics_listen"].endswith(f":{ports['metrics']}")
+    # Metrics on the pod's IP (downward API), not every interface.
+    assert env(server)["POD_IP"] == {"fieldRef": {"fieldPath": "status.podIP"}}
+    assert env(server)["FLAGS_metrics_listen"] == f"$(POD_IP):{ports['metrics']}"
     assert env(server)["FLAGS_http_listen"].endswith(f":{ports['http']}")
     # HTTPS probes on the HTTP port (native gRPC probes cannot speak TLS): liveness and start-up
     # on /healthz, readiness on /readyz, which turns 503 while draining.
@@ -68,6 +70,13 @@ def test_the_deployment_drains_within_its_grace_period_and_runs_restricted(overl
         assert server[probe]["httpGet"] == {"path": path, "port": "http", "scheme": "HTTPS"}
     for resource in ("cpu", "memory"):
         assert resource in server["resources"]["requests"] and resource in server["resources"]["limits"]
+    # Replicas spread over nodes and zones, selecting exactly the Deployment's own pods.
+    spread = pod["topologySpreadConstraints"]
+    assert {c["topologyKey"] for c in spread} == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
+    deployment = objs[("Deployment", "radlabel")]["spec"]
+    for constraint in spread:
+        selected = constraint["labelSelector"]["matchLabels"].items()
+        assert deployment["selector"]["matchLabels"].items() <= selected <= deployment["template"]["metadata"]["labels"].items()
 
 
 def test_only_the_gpu_overlay_asks_for_a_gpu_and_cuda():
@@ -138,8 +147,10 @@ def test_the_prometheus_rule_is_the_rules_file_regenerated():
         "regenerate: python3 deploy/k8s/make_prometheusrule.py > deploy/k8s/base/prometheusrule.yaml"
 
 
-def test_the_cpu_overlay_runs_a_model_worker_on_every_core_it_requests():
+def test_the_cpu_overlay_leaves_the_model_workers_to_its_whole_core_cpu_limit():
     server = container(objects("cpu"))
-    cores = int(server["resources"]["requests"]["cpu"])
-    assert int(env(server)["FLAGS_model_workers"]) * int(env(server)["FLAGS_intra_op_threads"]) == cores
-    assert server["resources"]["limits"]["cpu"] == server["resources"]["requests"]["cpu"]
+    # The server runs one model worker per whole core of its cgroup quota (the CPU limit).
+    assert "FLAGS_model_workers" not in env(server) and "FLAGS_intra_op_threads" not in env(server)
+    limit = server["resources"]["limits"]["cpu"]
+    assert limit == server["resources"]["requests"]["cpu"]
+    assert str(limit).isdigit(), f"a CPU limit of {limit} leaves part of a core unused"
